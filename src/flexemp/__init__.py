@@ -1,0 +1,52 @@
+"""flexemp: survey research and quarterly monitoring of flexible employment (灵活就业).
+
+The public API is re-exported here; heavy modules are imported lazily so that
+``import flexemp`` and ``flexemp --help`` stay fast.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+__version__ = "0.1.0"
+
+_EXPORTS: dict[str, str] = {
+    # codebook
+    "Codebook": "flexemp.codebook",
+    "Variable": "flexemp.codebook",
+    "load_codebook": "flexemp.codebook",
+    "save_codebook": "flexemp.codebook",
+    "draft_codebook": "flexemp.codebook.draft",
+    # io
+    "read_data": "flexemp.io.readers",
+    "read_csv": "flexemp.io.readers",
+    "read_xlsx": "flexemp.io.readers",
+    "read_sav": "flexemp.io.readers",
+    "read_dta": "flexemp.io.readers",
+    "read_parquet": "flexemp.io.readers",
+    "write_data": "flexemp.io.writers",
+    # ingest and warehouse
+    "validate": "flexemp.ingest.validate",
+    "ingest": "flexemp.warehouse.store",
+    "Warehouse": "flexemp.warehouse.store",
+    "default_db_path": "flexemp.warehouse.store",
+    # screening
+    "screen": "flexemp.screening.flow",
+    "load_rules": "flexemp.screening.rules",
+    # synthetic data
+    "get_dataset": "flexemp.synth",
+    "list_datasets": "flexemp.synth",
+}
+
+__all__ = ["__version__", *sorted(_EXPORTS)]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'flexemp' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return __all__

@@ -1,0 +1,1 @@
+"""Shared building blocks: errors, option validation and small shared types."""
