@@ -1,0 +1,1 @@
+"""Validation against the codebook and pseudonymisation of direct identifiers."""

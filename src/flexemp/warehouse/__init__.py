@@ -1,0 +1,1 @@
+"""The DuckDB warehouse: waves, raw files, provenance, screenings."""
