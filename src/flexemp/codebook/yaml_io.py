@@ -146,14 +146,15 @@ def parse_codebook(data: Any, origin: str = "<codebook>") -> Codebook:
     variables: list[Variable] = []
     seen: dict[str, int] = {}
     for i, rv in enumerate(raw_vars):
+        raw_name = rv.get("name") if isinstance(rv, dict) else None
+        if isinstance(raw_name, str) and raw_name in seen:
+            problems.append(f"variables[{i}] ({raw_name}){_line(rv)}: field 'name': duplicate of variables[{seen[raw_name]}]")
+            continue
+        if isinstance(raw_name, str):
+            seen[raw_name] = i
         var = _parse_variable(rv, i, problems)
-        if var is None:
-            continue
-        if var.name in seen:
-            problems.append(f"variables[{i}] ({var.name}){_line(rv)}: field 'name': duplicate of variables[{seen[var.name]}]")
-            continue
-        seen[var.name] = i
-        variables.append(var)
+        if var is not None:
+            variables.append(var)
     ids = [v.name for v in variables if v.type == "id"]
     if len(ids) > 1:
         problems.append(f"top level: at most one variable may have type 'id' (found {', '.join(ids)})")

@@ -25,6 +25,7 @@ class IssueReport:
     issues: tuple[Issue, ...]
     n_rows: int
     file_name: str = ""
+    n_rows_with_errors: int | None = None
 
     @property
     def errors(self) -> tuple[Issue, ...]:
@@ -45,6 +46,11 @@ class IssueReport:
     def bad_rows(self) -> frozenset[int]:
         """1-based rows with at least one error."""
         return frozenset(i.row for i in self.errors if i.row is not None)
+
+    @property
+    def rows_with_errors(self) -> int:
+        """Exact number of rows with an error (issues beyond the listing cap included)."""
+        return len(self.bad_rows) if self.n_rows_with_errors is None else self.n_rows_with_errors
 
     @property
     def ok(self) -> bool:
@@ -69,7 +75,7 @@ class IssueReport:
         return {
             "file": self.file_name,
             "rows_read": self.n_rows,
-            "rows_with_errors": len(self.bad_rows),
+            "rows_with_errors": self.rows_with_errors,
             "n_errors": len(self.errors),
             "n_warnings": len(self.warnings),
             "errors_by_rule": self.counts(),
@@ -83,7 +89,7 @@ class IssueReport:
             return f"{self.n_rows} rows read, no errors{extra}."
         by_rule = ", ".join(f"{k}: {v}" for k, v in sorted(self.counts().items()))
         return (
-            f"{self.n_rows} rows read; {len(self.errors)} error(s) in {len(self.bad_rows)} row(s)"
+            f"{self.n_rows} rows read; {len(self.errors)} listed error(s) in {self.rows_with_errors} row(s)"
             f"{' and ' + str(len(self.file_errors)) + ' file-level error(s)' if self.file_errors else ''}"
             f" [{by_rule}]."
         )

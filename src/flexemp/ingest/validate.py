@@ -35,7 +35,7 @@ from flexemp.ingest.report import IssueReport
 
 ROW = "_row"
 #: At most this many issues of one rule and column are listed one by one.
-MAX_LISTED = 200
+MAX_LISTED = 1000
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,7 @@ class _Collector:
         self.rows = rows
         self.issues: list[Issue] = []
         self.bad = np.zeros(len(rows), dtype=bool)
+        self.in_variable = np.zeros(len(rows), dtype=bool)  # rows with an error in the current variable
         self.reason_parts: list[tuple[np.ndarray, str]] = []
 
     def add_rows(self, mask: np.ndarray, column: str, values: pd.Series, rule: str, msg: str, secret: bool) -> None:
@@ -69,6 +70,7 @@ class _Collector:
         if idx.size == 0:
             return
         self.bad[idx] = True
+        self.in_variable[idx] = True
         shown = values.iloc[idx].astype("string").fillna("")
         for pos, val in zip(idx[:MAX_LISTED], shown.iloc[:MAX_LISTED], strict=True):
             row = int(self.rows[pos])
@@ -264,6 +266,7 @@ def validate(
             col.add_file(", ".join(absent), "missing_column", f"column(s) {absent} of variable {var.name} are not in the file")
             continue
         secret = var.pii == "direct"
+        col.in_variable[:] = False
         if var.type == "multiselect":
             ms, k = _convert_multiselect(var, frame, col)
             for name in ms.columns:
@@ -278,7 +281,7 @@ def validate(
         n_missing[var.name] = k
         required = var.required or var.type == "id"
         if required:
-            col.add_rows(value.isna().to_numpy() & ~col.bad, var.source_columns[0], _as_text(raw), "missing_required",
+            col.add_rows(value.isna().to_numpy() & ~col.in_variable, var.source_columns[0], _as_text(raw), "missing_required",
                          f"{var.name} is required but empty", secret)
         if var.type == "id":
             dup = value.duplicated(keep="first").to_numpy() & value.notna().to_numpy()
@@ -295,7 +298,7 @@ def validate(
                 )
         out[var.name] = value
     data = pd.DataFrame(out)
-    report = IssueReport(tuple(col.issues), n, file_name)
+    report = IssueReport(tuple(col.issues), n, file_name, int(col.bad.sum()))
     bad = col.bad
     quarantine = data.loc[bad].reset_index(drop=True)
     quarantine.insert(1, "reasons", col.reasons().loc[bad].reset_index(drop=True))
