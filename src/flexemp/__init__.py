@@ -28,7 +28,10 @@ _EXPORTS: dict[str, str] = {
     "write_data": "flexemp.io.writers",
     # ingest and warehouse
     "validate": "flexemp.ingest.validate",
-    "ingest": "flexemp.warehouse.store",
+    "screen_wave": "flexemp.warehouse.screenings",
+    "run_demo": "flexemp.demo",
+    "write_synthetic": "flexemp.synth.export",
+    "ingest": "flexemp.warehouse.load",
     "Warehouse": "flexemp.warehouse.store",
     "default_db_path": "flexemp.warehouse.store",
     # screening
