@@ -21,6 +21,10 @@ test: $(VENV)/.installed
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check src tests benchmarks
 	$(PY) tools/check_module_size.py
+	$(PY) tools/gen_cli_docs.py --check
+
+docs-cli: $(VENV)/.installed
+	$(PY) tools/gen_cli_docs.py
 
 clean:
 	rm -rf $(VENV) flexemp-demo .pytest_cache

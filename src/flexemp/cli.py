@@ -9,7 +9,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -20,7 +19,7 @@ from flexemp.core.errors import FlexempError
 class _Group(TyperGroup):
     """Turns FlexempError into one ``Error:`` line (traceback only with --debug)."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: typer.Context) -> Any:
         try:
             return super().invoke(ctx)
         except FlexempError as exc:
@@ -45,6 +44,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode="rich",
+    add_completion=False,
 )
 codebook_app = typer.Typer(help="Check or draft codebooks.", no_args_is_help=True)
 key_app = typer.Typer(help="Manage the pseudonymisation key.", no_args_is_help=True)
