@@ -33,7 +33,7 @@ _EXPORTS: dict[str, str] = {
     "write_synthetic": "flexemp.synth.export",
     "ingest": "flexemp.warehouse.load",
     "Warehouse": "flexemp.warehouse.store",
-    "default_db_path": "flexemp.warehouse.store",
+    "default_db_path": "flexemp.warehouse.schema",
     # screening
     "screen": "flexemp.screening.flow",
     "load_rules": "flexemp.screening.rules",
