@@ -19,7 +19,7 @@ from flexemp.core.errors import FlexempError
 class _Group(TyperGroup):
     """Turns FlexempError into one ``Error:`` line (traceback only with --debug)."""
 
-    def invoke(self, ctx: typer.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except FlexempError as exc:
@@ -91,11 +91,12 @@ def codebook_check(
     from flexemp.codebook import load_codebook
 
     cb = load_codebook(path)
+    direct = [v.name for v in cb.direct_identifiers()]
     summary = {"dataset": cb.dataset, "variables": len(cb), "stored_columns": len(cb.stored_columns()),
-               "direct_identifiers": [v.name for v in cb.direct_identifiers()], "ok": True}
+               "direct_identifiers": direct, "ok": True}
     print_json(summary) if as_json else console.print(
         f"[green]OK[/green] {path}: dataset {cb.dataset}, {len(cb)} variables, "
-        f"direct identifiers: {', '.join(summary['direct_identifiers']) or 'none'}"
+        f"direct identifiers: {', '.join(direct) or 'none'}"
     )
 
 

@@ -6,7 +6,12 @@ import hashlib
 
 import pytest
 
-from flexemp.core.errors import PseudonymKeyError, ValidationFailed, WarehouseError, WaveNotFoundError
+from flexemp.core.errors import (
+    PseudonymKeyError,
+    ValidationFailed,
+    WarehouseError,
+    WaveNotFoundError,
+)
 from flexemp.warehouse.load import ingest
 from flexemp.warehouse.store import Warehouse
 

@@ -32,17 +32,18 @@ Every problem is reported with the variable, the field and the line.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import math
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
 from flexemp.codebook.model import CODED_TYPES, NUMERIC_TYPES, Band, Code, Codebook, Variable
 from flexemp.core.errors import CodebookError
-from flexemp.core.options import PII_LEVELS, VARIABLE_TYPES
+from flexemp.core.options import PII_LEVELS, VARIABLE_TYPES, VariableType
 
 TOP_KEYS = ("dataset", "title_zh", "title_en", "description", "meta", "variables")
 VARIABLE_KEYS = (
@@ -184,7 +185,7 @@ def _suggest(key: Any, keys: tuple[str, ...]) -> str:
     return f" (did you mean {near[0]!r}?)" if near else ""
 
 
-def _parse_variable(rv: Any, i: int, problems: list[str]) -> Variable | None:  # noqa: C901
+def _parse_variable(rv: Any, i: int, problems: list[str]) -> Variable | None:
     if not isinstance(rv, dict):
         problems.append(f"variables[{i}]: each variable must be a mapping with name, type and label_zh")
         return None
@@ -332,7 +333,7 @@ def _parse_variable(rv: Any, i: int, problems: list[str]) -> Variable | None:  #
             for mb in missing_bands:
                 bad("bands", f"code {mb:g} has no band")
             order = sorted((b for b in bands if b.lower is not None), key=lambda b: b.code)
-            for a, b2 in zip(order, order[1:], strict=False):
+            for a, b2 in itertools.pairwise(order):
                 if a.upper is not None and b2.lower is not None and a.upper > b2.lower:
                     bad("bands", f"bands {a.code:g} and {b2.code:g} overlap")
 
@@ -390,7 +391,7 @@ def _parse_variable(rv: Any, i: int, problems: list[str]) -> Variable | None:  #
         return None
     return Variable(
         name=name,
-        type=vtype,
+        type=cast(VariableType, vtype),
         label_zh=label_zh,
         label_en=label_en,
         question=question,
@@ -445,7 +446,7 @@ def load_codebook(source: str | Path) -> Codebook:
     else:
         text, origin = str(source), "<codebook>"
     try:
-        data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
+        data = yaml.load(text, Loader=_LineLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""

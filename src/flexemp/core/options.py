@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 from flexemp.core.errors import UnsupportedOptionError
 
@@ -31,7 +31,7 @@ VARIABLE_TYPES: tuple[str, ...] = get_args(VariableType)
 PII_LEVELS: tuple[str, ...] = get_args(PiiLevel)
 
 
-def validate_option(name: str, value: object, allowed: Iterable[str] | type) -> str:
+def validate_option(name: str, value: object, allowed: Iterable[str] | Any) -> str:
     """Check that ``value`` is one of the allowed spellings of option ``name``.
 
     Parameters

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +20,13 @@ import pandas as pd
 from flexemp.codebook import Codebook, load_codebook
 from flexemp.core.errors import WarehouseError, WaveNotFoundError
 from flexemp.core.types import Provenance
-from flexemp.warehouse.schema import DDL, SCHEMA_VERSION, data_table, default_db_path, quarantine_table
+from flexemp.warehouse.schema import (
+    DDL,
+    SCHEMA_VERSION,
+    data_table,
+    default_db_path,
+    quarantine_table,
+)
 
 
 @dataclass(frozen=True)
@@ -117,7 +123,7 @@ class Warehouse:
         return [self._provenance(r) for r in self.loads().to_dict("records")]
 
     @staticmethod
-    def _provenance(r: dict[str, Any]) -> Provenance:
+    def _provenance(r: Mapping[Any, Any]) -> Provenance:
         return Provenance(
             dataset=r["dataset"],
             wave=r["wave"],
