@@ -96,3 +96,31 @@ class UnknownVariableError(FlexempError, KeyError):
 
     def __str__(self) -> str:
         return str(self.args[0]) if self.args else ""
+
+
+class EstimationError(FlexempError, ValueError):
+    """A model cannot be estimated as specified."""
+
+
+class SingularDesignError(EstimationError):
+    """The design matrix is rank deficient; ``columns`` holds the offending column indices or names."""
+
+    def __init__(self, message: str, columns: tuple[int | str, ...] = ()) -> None:
+        self.columns = columns
+        super().__init__(message)
+
+
+class SeparationError(EstimationError):
+    """Perfect or quasi-complete separation; ``columns`` names the separating regressors when known."""
+
+    def __init__(self, message: str, columns: tuple[int | str, ...] = ()) -> None:
+        self.columns = columns
+        super().__init__(message)
+
+
+class ConvergenceError(EstimationError):
+    """An iterative fit did not converge."""
+
+
+class EmptyCategoryError(EstimationError):
+    """An outcome category has no observations."""
