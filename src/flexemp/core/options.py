@@ -60,3 +60,8 @@ def validate_option(name: str, value: object, allowed: Iterable[str] | Any) -> s
     near = difflib.get_close_matches(str(value), [str(c) for c in choices], n=1)
     hint = f" Did you mean {near[0]!r}?" if near else ""
     raise UnsupportedOptionError(f"{name}={value!r} is not supported; use one of {listed}.{hint}")
+
+Estimator = Literal["ols", "logit", "probit", "oprobit", "ologit", "mlogit"]
+VcovType = Literal["classical", "robust", "cluster"]
+WeightKind = Literal["freq", "prob"]
+MarginsAt = Literal["average"]

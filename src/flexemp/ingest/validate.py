@@ -285,7 +285,7 @@ def validate(
                          f"{var.name} is required but empty", secret)
         if var.type == "id":
             dup = value.duplicated(keep="first").to_numpy() & value.notna().to_numpy()
-            col.add_rows(dup, var.source_columns[0], value, "duplicate_id", f"respondent id {{value!r}} appeared on an earlier row", secret)
+            col.add_rows(dup, var.source_columns[0], value, "duplicate_id", "respondent id {value!r} appeared on an earlier row", secret)
         if var.pii is None and var.type in ("text", "id", "count", "continuous", "nominal"):
             kind, hit = looks_like_identifier(raw)
             if kind is not None:
