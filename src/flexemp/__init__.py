@@ -37,6 +37,17 @@ _EXPORTS: dict[str, str] = {
     # screening
     "screen": "flexemp.screening.flow",
     "load_rules": "flexemp.screening.rules",
+    # models
+    "ols": "flexemp.models.api",
+    "logit": "flexemp.models.api",
+    "probit": "flexemp.models.api",
+    "oprobit": "flexemp.models.api",
+    "ologit": "flexemp.models.api",
+    "mlogit": "flexemp.models.api",
+    "margins": "flexemp.models.margins",
+    "vif": "flexemp.models.diagnostics.vif",
+    "EstimationResult": "flexemp.models.results",
+    "read_analysis_data": "flexemp.io.analysis",
     # synthetic data
     "get_dataset": "flexemp.synth",
     "list_datasets": "flexemp.synth",

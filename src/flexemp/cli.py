@@ -310,6 +310,11 @@ def demo(
     console.print(result.summary())
 
 
+from flexemp.cli_models import register as _register_models  # noqa: E402
+
+_register_models(app)
+
+
 def main() -> None:
     """Console entry point."""
     app()

@@ -1,0 +1,1 @@
+"""Estimators: OLS, logit, probit, ordered probit/logit, multinomial logit, margins and VIF."""

@@ -1,0 +1,140 @@
+"""The covariance layer: bread and meat, with Stata's small-sample factors.
+
+Maximum-likelihood models (logit, probit, oprobit, ologit, mlogit)
+    bread = (−H)⁻¹ with H the Hessian of Σ wᵢ lᵢ.
+
+    classical  V = bread                                    (Stata default; R ``vcov``)
+    robust     V = c · bread · M · bread,  M = Σ gᵢ gᵢ′,      c = n/(n−1)   (Stata ``vce(robust)``)
+    cluster    V = c · bread · M · bread,  M = Σ_g S_g S_g′,  c = G/(G−1)   (Stata ``vce(cluster g)``)
+
+Linear regression (OLS / WLS)
+    bread = (X′WX)⁻¹
+
+    classical  V = s² · bread, s² = Σ wᵢ eᵢ² / (N − K)        (Stata ``regress``)
+    robust     HC1: c = N/(N − K)                             (Stata ``vce(robust)``; R sandwich HC1)
+    cluster    CR1: c = G/(G − 1) · (N − 1)/(N − K)           (Stata ``vce(cluster g)``)
+
+Weights.  With frequency weights each row stands for wᵢ identical rows, so a
+row's score enters the meat as wᵢ sᵢsᵢ′ and N = Σ wᵢ (identical to replicating
+rows).  With probability weights the row's weighted score gᵢ = wᵢ sᵢ enters as
+gᵢgᵢ′ and N = n, the number of rows (Stata's pweights).  Cluster sums are
+S_g = Σ_{i∈g} wᵢ sᵢ for both.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from flexemp.core.errors import EstimationError
+
+
+def _inv_neg(hessian: np.ndarray) -> np.ndarray:
+    try:
+        return np.linalg.inv(-hessian)
+    except np.linalg.LinAlgError as exc:
+        raise EstimationError("the Hessian is singular; the model is not identified (collinear regressors?)") from exc
+
+
+def _meat(scores: np.ndarray, w: np.ndarray | None, weight_kind: str, groups: np.ndarray | None, n_groups: int | None) -> np.ndarray:
+    if groups is not None:
+        g = scores if w is None else scores * w[:, None]
+        G = int(n_groups or groups.max() + 1)
+        sums = np.column_stack([np.bincount(groups, weights=g[:, j], minlength=G) for j in range(g.shape[1])])
+        return sums.T @ sums
+    if w is None:
+        return scores.T @ scores
+    if weight_kind == "freq":
+        return (scores * w[:, None]).T @ scores
+    g = scores * w[:, None]
+    return g.T @ g
+
+
+def ml_vcov(
+    hessian: np.ndarray,
+    scores: np.ndarray,
+    *,
+    vcov: str,
+    w: np.ndarray | None = None,
+    weight_kind: str = "freq",
+    groups: np.ndarray | None = None,
+    n_groups: int | None = None,
+) -> np.ndarray:
+    """Covariance of an ML estimate (see the module docstring).
+
+    Parameters
+    ----------
+    hessian : (k, k) array
+        Hessian of the weighted log-likelihood at the estimate.
+    scores : (n, k) array
+        Per-row scores of the unweighted log-likelihood terms.
+    vcov : {"classical", "robust", "cluster"}
+    w : (n,) array, optional
+    weight_kind : {"freq", "prob"}
+    groups : (n,) int array, optional
+        Cluster codes 0..G−1 (needed for ``cluster``).
+    n_groups : int, optional
+
+    Returns
+    -------
+    (k, k) array
+    """
+    bread = _inv_neg(hessian)
+    if vcov == "classical":
+        return bread
+    if vcov == "cluster":
+        if groups is None:
+            raise EstimationError("cluster covariance needs cluster codes")
+        G = int(n_groups or groups.max() + 1)
+        c = G / (G - 1)
+        meat = _meat(scores, w, weight_kind, groups, G)
+    else:
+        n = float(w.sum()) if (w is not None and weight_kind == "freq") else float(scores.shape[0])
+        c = n / (n - 1)
+        meat = _meat(scores, w, weight_kind, None, None)
+    v = c * bread @ meat @ bread
+    return (v + v.T) / 2
+
+
+def ols_vcov(
+    X: np.ndarray,
+    resid: np.ndarray,
+    xtwx_inv: np.ndarray,
+    *,
+    vcov: str,
+    w: np.ndarray | None = None,
+    weight_kind: str = "freq",
+    groups: np.ndarray | None = None,
+    n_groups: int | None = None,
+) -> np.ndarray:
+    """Covariance of an OLS/WLS estimate (see the module docstring).
+
+    Parameters
+    ----------
+    X : (n, k) array
+    resid : (n,) array
+    xtwx_inv : (k, k) array
+        (X′WX)⁻¹.
+    vcov, w, weight_kind, groups, n_groups
+        As in :func:`ml_vcov`.
+
+    Returns
+    -------
+    (k, k) array
+    """
+    n_rows, k = X.shape
+    N = float(w.sum()) if (w is not None and weight_kind == "freq") else float(n_rows)
+    if vcov == "classical":
+        ssr = float(resid @ resid) if w is None else float((w * resid) @ resid)
+        return ssr / (N - k) * xtwx_inv
+    scores = X * resid[:, None]
+    if vcov == "cluster":
+        if groups is None:
+            raise EstimationError("cluster covariance needs cluster codes")
+        G = int(n_groups or groups.max() + 1)
+        c = G / (G - 1) * (N - 1) / (N - k)
+        meat = _meat(scores, w, weight_kind, groups, G)
+    else:
+        c = N / (N - k)
+        meat = _meat(scores, w, weight_kind, None, None)
+    v = c * xtwx_inv @ meat @ xtwx_inv
+    return (v + v.T) / 2

@@ -1,0 +1,203 @@
+"""Formula → outcome, design matrix, weights and clusters, with every dropped row accounted for.
+
+Formulas use formulaic's syntax (``y ~ x1 + C(region) + x1:own_home``).  Rows with
+a missing value in any variable the model uses (or in the weight) are dropped;
+each dropped row is counted under the first variable, in formula order, that is
+missing in it, and a :class:`~flexemp.core.errors.DroppedRowsWarning` says so.
+A missing cluster value is an error, not a reason to drop.
+"""
+
+from __future__ import annotations
+
+import difflib
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from flexemp.core.errors import DroppedRowsWarning, EstimationError, UnknownVariableError
+
+
+@dataclass(frozen=True)
+class Design:
+    """Arrays for the numerics.
+
+    ``y`` (n,) is the outcome (0/1 for binary models, codes 0..J-1 for ordered
+    and multinomial models with ``y_levels`` their original values), ``X``
+    (n, k) the design with column names ``terms``, ``w`` (n,) the weights or
+    ``None``, ``groups`` (n,) integer cluster codes or ``None``; ``dropped``
+    maps a reason to its count; ``index`` is the data index of the rows used.
+    """
+
+    y: np.ndarray
+    X: np.ndarray
+    terms: tuple[str, ...]
+    w: np.ndarray | None
+    groups: np.ndarray | None
+    n_groups: int | None
+    y_name: str
+    y_levels: tuple[Any, ...]
+    n_input: int
+    dropped: dict[str, int]
+    index: pd.Index
+    rhs_spec: Any = field(repr=False, compare=False)
+
+
+def _nearest(name: str, names: list[str]) -> str:
+    near = difflib.get_close_matches(name, names, n=1)
+    return f" Did you mean {near[0]!r}?" if near else ""
+
+
+def _check_columns(data: pd.DataFrame, names: list[str], what: str) -> None:
+    cols = [str(c) for c in data.columns]
+    for n in names:
+        if n not in data.columns:
+            raise UnknownVariableError(f"{what} {n!r} is not a column of the data.{_nearest(n, cols)}")
+
+
+def build_design(
+    formula: str,
+    data: pd.DataFrame,
+    *,
+    outcome: str,
+    weights: str | None = None,
+    weight_kind: str = "freq",
+    cluster: str | None = None,
+    intercept: bool = True,
+) -> Design:
+    """Build the arrays of a model from a formula and a DataFrame.
+
+    Parameters
+    ----------
+    formula : str
+        ``"y ~ x1 + x2"`` (formulaic syntax).
+    data : pandas.DataFrame
+        The data; never modified.
+    outcome : {"continuous", "binary", "categorical"}
+        How to treat the left-hand side: as numbers, as 0/1, or as ordered codes.
+    weights, cluster : str, optional
+        Column names.
+    weight_kind : {"freq", "prob"}
+        Frequency weights must be whole numbers.
+    intercept : bool
+        Keep the intercept column (ordered models drop it: their cutpoints
+        absorb it).
+
+    Returns
+    -------
+    Design
+
+    Raises
+    ------
+    UnknownVariableError, EstimationError
+    """
+    from formulaic import Formula, model_matrix
+
+    if "~" not in formula:
+        raise EstimationError(f"formula {formula!r} has no '~'; write it as 'y ~ x1 + x2'")
+    try:
+        parsed = Formula(formula)
+        required = list(dict.fromkeys(parsed.required_variables))
+    except Exception as exc:  # formulaic raises many types for a bad formula
+        raise EstimationError(f"cannot parse formula {formula!r}: {exc}") from exc
+    order = [v for v in _ordered_variables(formula, required)]
+    _check_columns(data, order, "variable")
+    if weights is not None:
+        _check_columns(data, [weights], "weight column")
+    if cluster is not None:
+        _check_columns(data, [cluster], "cluster column")
+
+    n_input = len(data)
+    keep = np.ones(n_input, dtype=bool)
+    dropped: dict[str, int] = {}
+    for name in order + ([weights] if weights else []):
+        miss = data[name].isna().to_numpy()
+        newly = miss & keep
+        if newly.any():
+            dropped[f"missing {name}"] = int(newly.sum())
+            keep &= ~miss
+    if weights is not None:
+        wv = pd.to_numeric(data[weights], errors="coerce").to_numpy(dtype=float)
+        bad = keep & ~(wv >= 0)
+        if bad.any():
+            rows = ", ".join(str(i) for i in data.index[bad][:5])
+            raise EstimationError(
+                f"weight column {weights!r} has {int(bad.sum())} negative or non-numeric value(s) (rows {rows}…)"
+            )
+        zero = keep & (wv == 0)
+        if zero.any():
+            dropped[f"zero {weights}"] = int(zero.sum())
+            keep &= ~zero
+        if weight_kind == "freq" and not np.all(np.floor(wv[keep]) == wv[keep]):
+            raise EstimationError(
+                f"frequency weights must be whole numbers; {weights!r} has fractions. "
+                "Use weight_kind='prob' (CLI: --weight-kind prob) for sampling weights"
+            )
+    if cluster is not None:
+        cmiss = keep & data[cluster].isna().to_numpy()
+        if cmiss.any():
+            rows = ", ".join(str(i) for i in data.index[cmiss][:5])
+            raise EstimationError(
+                f"cluster column {cluster!r} is missing in {int(cmiss.sum())} row(s) used by the model "
+                f"(rows {rows}…); fill or drop them first"
+            )
+    if dropped:
+        total = sum(dropped.values())
+        detail = ", ".join(f"{k}: {v}" for k, v in dropped.items())
+        warnings.warn(f"{total} of {n_input} rows dropped ({detail})", DroppedRowsWarning, stacklevel=3)
+    used = data.loc[keep, order]
+    if len(used) == 0:
+        raise EstimationError("no rows left after dropping missing values")
+    try:
+        mm = model_matrix(parsed, used, na_action="raise")
+    except Exception as exc:
+        raise EstimationError(f"cannot build the design of {formula!r}: {exc}") from exc
+    lhs = mm.lhs
+    rhs = mm.rhs
+    if lhs.shape[1] != 1:
+        raise EstimationError(f"formula {formula!r} must have exactly one outcome on the left of '~'")
+    y_name = str(lhs.columns[0])
+    yraw = np.asarray(lhs.iloc[:, 0], dtype=float)
+    X = np.asarray(rhs, dtype=float)
+    terms = tuple(str(c) for c in rhs.columns)
+    if not intercept and "Intercept" in terms:
+        j = terms.index("Intercept")
+        X = np.delete(X, j, axis=1)
+        terms = terms[:j] + terms[j + 1 :]
+    y, levels = _outcome(yraw, y_name, outcome)
+    w = None if weights is None else pd.to_numeric(data.loc[keep, weights]).to_numpy(dtype=float)
+    groups = n_groups = None
+    if cluster is not None:
+        codes, uniques = pd.factorize(data.loc[keep, cluster], sort=True)
+        groups, n_groups = codes.astype(np.int64), len(uniques)
+        if n_groups < 2:
+            raise EstimationError(
+                f"cluster column {cluster!r} has {n_groups} cluster(s) in the estimation sample; "
+                "cluster-robust standard errors need at least 2 (many more to be reliable)"
+            )
+    return Design(y, X, terms, w, groups, n_groups, y_name, levels, n_input, dropped, data.index[keep], rhs.model_spec)
+
+
+def _ordered_variables(formula: str, required: list[str]) -> list[str]:
+    """Variables in the order they appear in the formula text (for dropped-row reasons)."""
+    pos = {v: (formula.find(v) if formula.find(v) >= 0 else len(formula)) for v in required}
+    return sorted(required, key=lambda v: pos[v])
+
+
+def _outcome(yraw: np.ndarray, name: str, outcome: str) -> tuple[np.ndarray, tuple[Any, ...]]:
+    if outcome == "continuous":
+        return yraw, ()
+    levels = np.unique(yraw)
+    if outcome == "binary":
+        if not np.all(np.isin(levels, [0.0, 1.0])):
+            shown = ", ".join(f"{v:g}" for v in levels[:6])
+            raise EstimationError(
+                f"a binary model needs {name} coded 0/1; it takes the values {shown}. Recode it first"
+            )
+        if len(levels) < 2:
+            raise EstimationError(f"{name} takes only the value {levels[0]:g}; a binary model needs both 0 and 1")
+        return yraw, (0.0, 1.0)
+    codes = np.searchsorted(levels, yraw)
+    return codes.astype(np.int64), tuple(float(v) for v in levels)

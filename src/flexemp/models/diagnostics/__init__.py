@@ -1,0 +1,1 @@
+"""Diagnostics: functions that take a design or a result (VIF …)."""

@@ -1,0 +1,239 @@
+"""Fitting orchestration shared by the estimators: validate → design → numerics → covariance → result."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from flexemp import __version__
+from flexemp.core.errors import EstimationError, SeparationError, SingularDesignError
+from flexemp.models.covariance import ml_vcov, ols_vcov
+from flexemp.models.design_matrix import Design, build_design
+from flexemp.models.results import EstimationResult, FitState, SampleInfo, TestResult, coef_table
+from flexemp.models.spec import ModelSpec
+
+_OUTCOME = {"ols": "continuous", "logit": "binary", "probit": "binary", "oprobit": "categorical",
+            "ologit": "categorical", "mlogit": "categorical"}
+_LINK = {"logit": "logit", "probit": "probit", "oprobit": "probit", "ologit": "logit"}
+
+
+def _level_name(v: Any) -> str:
+    return f"{v:g}" if isinstance(v, float) else str(v)
+
+
+def _named(exc: SingularDesignError | SeparationError, terms: tuple[str, ...]) -> list[str]:
+    return [terms[c] if isinstance(c, int | np.integer) and 0 <= int(c) < len(terms) else str(c) for c in exc.columns]
+
+
+def _data_hash(data: pd.DataFrame, design: Design) -> str:
+    h = hashlib.sha256()
+    h.update(np.ascontiguousarray(design.X).tobytes())
+    h.update(np.ascontiguousarray(design.y).tobytes())
+    if design.w is not None:
+        h.update(design.w.tobytes())
+    return h.hexdigest()
+
+
+def _wald(params: np.ndarray, V: np.ndarray, idx: list[int]) -> float:
+    if not idx:
+        return float("nan")
+    b = params[idx]
+    return float(b @ np.linalg.solve(V[np.ix_(idx, idx)], b))
+
+
+def _null_loglik(model: str, design: Design) -> float | None:
+    """Closed-form log-likelihood of the intercept-only (or cutpoints-only) model."""
+    w = np.ones_like(design.y, dtype=float) if design.w is None else design.w
+    if model in ("logit", "probit"):
+        if "Intercept" not in design.terms:
+            return None
+        p = float(np.sum(w * design.y) / w.sum())
+        return float(np.sum(w * (design.y * np.log(p) + (1 - design.y) * np.log1p(-p))))
+    if model in ("oprobit", "ologit") or (model == "mlogit" and "Intercept" in design.terms):
+        J = len(design.y_levels)
+        share = np.bincount(design.y.astype(np.int64), weights=w, minlength=J) / w.sum()
+        return float(np.sum(w * np.log(share[design.y.astype(np.int64)])))
+    return None
+
+
+def _fit_numerics(model: str, design: Design, base_code: int) -> Any:
+    from flexemp.models._numerics import binary, multinomial, ordered
+
+    if model in ("logit", "probit"):
+        return binary.fit_binary(design.y, design.X, design.w, link=_LINK[model])
+    if model in ("oprobit", "ologit"):
+        return ordered.fit_ordered(design.y.astype(np.int64), design.X, design.w, link=_LINK[model])
+    return multinomial.fit_mlogit(design.y.astype(np.int64), design.X, design.w, base=base_code)
+
+
+def _param_names(model: str, design: Design, base_code: int) -> list[str]:
+    terms = list(design.terms)
+    if model in ("oprobit", "ologit"):
+        return terms + [f"cut{j}" for j in range(1, len(design.y_levels))]
+    if model == "mlogit":
+        return [f"{_level_name(lv)}:{t}" for j, lv in enumerate(design.y_levels) if j != base_code for t in terms]
+    return terms
+
+
+def _fit(
+    model: str,
+    formula: str,
+    data: pd.DataFrame,
+    *,
+    weights: str | None,
+    weight_kind: str,
+    vcov: str,
+    cluster: str | None,
+    base: Any = None,
+    conf_level: float = 0.95,
+) -> EstimationResult:
+    spec = ModelSpec.make(model, formula, weights=weights, weight_kind=weight_kind, vcov=vcov, cluster=cluster,
+                          base=base, conf_level=conf_level)
+    if not isinstance(data, pd.DataFrame):
+        raise EstimationError(f"data must be a pandas DataFrame, not {type(data).__name__}")
+    design = build_design(formula, data, outcome=_OUTCOME[model], weights=weights, weight_kind=weight_kind,
+                          cluster=cluster, intercept=model not in ("oprobit", "ologit"))
+    base_code = 0
+    if model == "mlogit":
+        base_code = _base_code(design, base)
+    if model in ("oprobit", "ologit") and len(design.y_levels) < 3:
+        raise EstimationError(
+            f"{design.y_name} has {len(design.y_levels)} outcome levels in the estimation sample; an ordered model "
+            "needs at least 3 (use logit or probit for two)"
+        )
+    if model == "mlogit" and len(design.y_levels) < 3:
+        raise EstimationError(f"{design.y_name} has {len(design.y_levels)} outcome levels; use logit for two")
+    try:
+        if model == "ols":
+            return _finish_ols(spec, design, data)
+        fit = _fit_numerics(model, design, base_code)
+    except (SingularDesignError, SeparationError) as exc:
+        names = ", ".join(_named(exc, design.terms)) or "(not identified)"
+        what = "collinear" if isinstance(exc, SingularDesignError) else "separating"
+        raise type(exc)(f"{exc} [{what} column(s): {names}]", tuple(_named(exc, design.terms))) from exc
+    names = _param_names(model, design, base_code)
+    V = ml_vcov(fit.hessian, fit.scores, vcov=vcov, w=design.w, weight_kind=weight_kind, groups=design.groups,
+                n_groups=design.n_groups)
+    coefs = coef_table(names, fit.params, V, conf_level=conf_level, df=None)
+    nobs = len(design.y)
+    n_eff = float(design.w.sum()) if (design.w is not None and weight_kind == "freq") else float(nobs)
+    p = len(fit.params)
+    slope_idx = _slope_indices(model, names)
+    ll = float(fit.loglik)
+    ll0 = _null_loglik(model, design)
+    statistics: dict[str, Any] = {
+        "nobs": nobs,
+        "sum_weights": None if design.w is None else float(design.w.sum()),
+        "loglik": ll,
+        "loglik_null": ll0,
+        "pseudo_r2": None if ll0 is None else 1 - ll / ll0,
+        "aic": -2 * ll + 2 * p,
+        "bic": -2 * ll + p * np.log(n_eff),
+        "df_model": len(slope_idx),
+        "n_params": p,
+        "n_clusters": design.n_groups,
+        "iterations": int(fit.iterations),
+        "grad_norm": float(fit.grad_norm),
+        "converged": bool(fit.converged),
+        "cov_type": vcov,
+    }
+    tests = _ml_tests(fit.params, V, slope_idx, ll, ll0, weight_kind if design.w is not None else None, vcov)
+    state = FitState(fit.params, design.X, design.w, design.groups, design.n_groups, design.rhs_spec, design.index,
+                     scores=fit.scores, hessian=fit.hessian, extra={"base_code": base_code, "link": _LINK.get(model)})
+    return EstimationResult(
+        model, coefs, statistics, tests, pd.DataFrame(V, index=names, columns=names), spec,
+        SampleInfo(design.n_input, nobs, statistics["sum_weights"], dict(design.dropped), design.n_groups),
+        {"flexemp_version": __version__, "data_hash": _data_hash(data, design), "seed": None},
+        design.y_levels, state,
+    )
+
+
+def _base_code(design: Design, base: Any) -> int:
+    if base is None:
+        return 0
+    try:
+        target = float(base)
+    except (TypeError, ValueError):
+        target = None
+    for j, lv in enumerate(design.y_levels):
+        if lv == target or _level_name(lv) == str(base):
+            return j
+    shown = ", ".join(_level_name(v) for v in design.y_levels)
+    raise EstimationError(f"base outcome {base!r} is not a level of {design.y_name} (levels: {shown})")
+
+
+def _slope_indices(model: str, names: list[str]) -> list[int]:
+    if model in ("oprobit", "ologit"):
+        return [i for i, n in enumerate(names) if not n.startswith("cut")]
+    return [i for i, n in enumerate(names) if not n.endswith("Intercept")]
+
+
+def _ml_tests(params: np.ndarray, V: np.ndarray, idx: list[int], ll: float, ll0: float | None,
+              weight_kind: str | None, vcov: str) -> dict[str, TestResult]:
+    q = len(idx)
+    W = _wald(params, V, idx)
+    tests = {"wald": TestResult(W, q, float(stats.chi2.sf(W, q)) if q else None, "all slope coefficients are zero",
+                                available=q > 0, reason=None if q else "no slope coefficients")}
+    if ll0 is None:
+        tests["lr"] = TestResult(None, q, None, "all slope coefficients are zero", False, "no null model (no intercept)")
+    elif weight_kind == "prob" or vcov != "classical":
+        tests["lr"] = TestResult(None, q, None, "all slope coefficients are zero", False,
+                                 "a likelihood-ratio test is not valid with probability weights or robust/cluster "
+                                 "covariance; use the Wald test")
+    else:
+        lr = 2 * (ll - ll0)
+        tests["lr"] = TestResult(lr, q, float(stats.chi2.sf(lr, q)), "all slope coefficients are zero")
+    return tests
+
+
+def _finish_ols(spec: ModelSpec, design: Design, data: pd.DataFrame) -> EstimationResult:
+    from flexemp.models._numerics.linear import fit_ols
+
+    fit = fit_ols(design.y, design.X, design.w)
+    V = ols_vcov(design.X, fit.resid, fit.xtwx_inv, vcov=spec.vcov, w=design.w, weight_kind=spec.weight_kind,
+                 groups=design.groups, n_groups=design.n_groups)
+    names = list(design.terms)
+    nobs = len(design.y)
+    w = np.ones(nobs) if design.w is None else design.w
+    N = float(w.sum()) if (design.w is not None and spec.weight_kind == "freq") else float(nobs)
+    k = design.X.shape[1]
+    df_t = float(design.n_groups - 1) if spec.vcov == "cluster" else N - k
+    coefs = coef_table(names, fit.params, V, conf_level=spec.conf_level, df=df_t)
+    has_const = "Intercept" in names
+    ybar = float(np.sum(w * design.y) / w.sum())
+    ssr = float(np.sum(w * fit.resid**2))
+    sst = float(np.sum(w * (design.y - ybar) ** 2)) if has_const else float(np.sum(w * design.y**2))
+    r2 = 1 - ssr / sst
+    slope_idx = [i for i, n in enumerate(names) if n != "Intercept"]
+    q = len(slope_idx)
+    F = _wald(fit.params, V, slope_idx) / q if q else float("nan")
+    sw = float(w.sum())
+    ll = -0.5 * N * (np.log(2 * np.pi * ssr / sw) + 1) if design.w is None or spec.weight_kind == "freq" else None
+    statistics: dict[str, Any] = {
+        "nobs": nobs,
+        "sum_weights": None if design.w is None else sw,
+        "r2": r2,
+        "adj_r2": 1 - (1 - r2) * (N - (1 if has_const else 0)) / (N - k),
+        "rmse": float(np.sqrt(ssr / (N - k))),
+        "ssr": ssr,
+        "df_model": q,
+        "df_resid": N - k,
+        "loglik": ll,
+        "aic": None if ll is None else -2 * ll + 2 * k,
+        "bic": None if ll is None else -2 * ll + k * np.log(N),
+        "n_clusters": design.n_groups,
+        "cov_type": spec.vcov,
+    }
+    tests = {"f": TestResult(F, (float(q), df_t), float(stats.f.sf(F, q, df_t)) if q else None,
+                             "all slope coefficients are zero", available=q > 0)}
+    state = FitState(fit.params, design.X, design.w, design.groups, design.n_groups, design.rhs_spec, design.index,
+                     xtwx_inv=fit.xtwx_inv, resid=fit.resid)
+    return EstimationResult(
+        "ols", coefs, statistics, tests, pd.DataFrame(V, index=names, columns=names), spec,
+        SampleInfo(design.n_input, nobs, statistics["sum_weights"], dict(design.dropped), design.n_groups),
+        {"flexemp_version": __version__, "data_hash": _data_hash(data, design), "seed": None}, (), state,
+    )
