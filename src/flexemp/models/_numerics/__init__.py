@@ -1,0 +1,1 @@
+"""Pure NumPy kernels of the estimators (no pandas, no state)."""
