@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
-from typing import Any, Literal, get_args
+from typing import Any, Literal, get_args, get_origin
 
 from flexemp.core.errors import UnsupportedOptionError
 
@@ -53,7 +53,7 @@ def validate_option(name: str, value: object, allowed: Iterable[str] | Any) -> s
     UnsupportedOptionError
         Listing the valid values and the closest match.
     """
-    choices = tuple(get_args(allowed)) if not isinstance(allowed, Iterable) else tuple(allowed)
+    choices = tuple(get_args(allowed)) if get_origin(allowed) is Literal else tuple(allowed)
     if isinstance(value, str) and value in choices:
         return value
     listed = ", ".join(repr(c) for c in choices)
