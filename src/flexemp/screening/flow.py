@@ -52,6 +52,8 @@ class ScreeningResult:
         ``min_items``) and ``duplicates`` (a missing key) they were kept.
     rules : RuleSet
         The rules applied.
+    rows : Series
+        Aligned to the data's index: the ``_row`` numbers (raw-file rows).
     """
 
     flow: tuple[SampleFlowStep, ...]
