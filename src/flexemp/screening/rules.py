@@ -214,7 +214,7 @@ class DuplicatesRule:
     def evaluate(self, data: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         """Return ``(excluded, undecided)`` for the rows of ``data``."""
         keys = data[list(self.stored)].reset_index(drop=True)
-        incomplete = keys.isna().to_numpy().any(axis=1)
+        incomplete: np.ndarray = np.asarray(keys.isna().to_numpy().any(axis=1), dtype=bool)
         excluded = np.zeros(len(data), dtype=bool)
         pos = np.flatnonzero(~incomplete)
         if len(pos):
