@@ -10,6 +10,7 @@ A missing cluster value is an error, not a reason to drop.
 from __future__ import annotations
 
 import difflib
+import re
 import warnings
 from dataclasses import dataclass, field
 from typing import Any
@@ -43,6 +44,60 @@ class Design:
     dropped: dict[str, int]
     index: pd.Index
     rhs_spec: Any = field(repr=False, compare=False)
+
+
+_SIMPLE = re.compile(r"^\s*([A-Za-z_]\w*)\s*~\s*([A-Za-z_]\w*(?:\s*\+\s*[A-Za-z_]\w*)*)\s*(?:\+\s*0|-\s*1)?\s*$")
+
+
+@dataclass(frozen=True)
+class SimpleSpec:
+    """The regressor spec of a formula that is a plain sum of numeric columns.
+
+    Such formulas (``y ~ x1 + x2``) skip formulaic: the design is built straight
+    from the columns, which is faster and needs no intermediate copies.  It
+    offers the three members the rest of the code uses of formulaic's spec.
+    """
+
+    variables: tuple[str, ...]
+    intercept: bool
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        """Design column names, ``Intercept`` first when present."""
+        return (("Intercept",) if self.intercept else ()) + self.variables
+
+    @property
+    def required_variables(self) -> set[str]:
+        """Data columns the design needs."""
+        return set(self.variables)
+
+    def get_model_matrix(self, data: pd.DataFrame, na_action: str = "raise") -> np.ndarray:
+        """The design for new data (rows with missing values give NaN rows)."""
+        return _stack(data, self.variables, self.intercept, np.ones(len(data), dtype=bool))
+
+
+def _stack(data: pd.DataFrame, variables: tuple[str, ...], intercept: bool, keep: np.ndarray) -> np.ndarray:
+    n = int(keep.sum())
+    X = np.empty((n, len(variables) + intercept))
+    if intercept:
+        X[:, 0] = 1.0
+    for j, v in enumerate(variables):  # loop over columns, not rows
+        X[:, j + intercept] = data[v].to_numpy(dtype=float, na_value=np.nan)[keep]
+    return X
+
+
+def _simple_formula(formula: str, data: pd.DataFrame) -> tuple[str, tuple[str, ...], bool] | None:
+    m = _SIMPLE.match(formula)
+    if m is None:
+        return None
+    rhs = tuple(v.strip() for v in m.group(2).split("+"))
+    cols = (m.group(1), *rhs)
+    if len(set(rhs)) != len(rhs) or any(c not in data.columns for c in cols):
+        return None
+    if not all(pd.api.types.is_numeric_dtype(data[c]) and not pd.api.types.is_bool_dtype(data[c]) for c in cols):
+        return None
+    no_const = formula.rstrip().endswith(("+ 0", "- 1", "+0", "-1"))
+    return m.group(1), rhs, not no_const
 
 
 def _nearest(name: str, names: list[str]) -> str:
@@ -147,21 +202,31 @@ def build_design(
         total = sum(dropped.values())
         detail = ", ".join(f"{k}: {v}" for k, v in dropped.items())
         warnings.warn(f"{total} of {n_input} rows dropped ({detail})", DroppedRowsWarning, stacklevel=3)
-    used = data.loc[keep, order]
-    if len(used) == 0:
-        raise EstimationError("no rows left after dropping missing values")
-    try:
-        mm = model_matrix(parsed, used, na_action="raise")
-    except Exception as exc:
-        raise EstimationError(f"cannot build the design of {formula!r}: {exc}") from exc
-    lhs = mm.lhs
-    rhs = mm.rhs
-    if lhs.shape[1] != 1:
-        raise EstimationError(f"formula {formula!r} must have exactly one outcome on the left of '~'")
-    y_name = str(lhs.columns[0])
-    yraw = np.asarray(lhs.iloc[:, 0], dtype=float)
-    X = np.asarray(rhs, dtype=float)
-    terms = tuple(str(c) for c in rhs.columns)
+    simple = _simple_formula(formula, data)
+    if simple is not None:
+        y_name, rhs_vars, has_const = simple
+        has_const = has_const and intercept  # ordered models: no intercept column at all
+        rhs_spec: Any = SimpleSpec(rhs_vars, has_const)
+        X = _stack(data, rhs_vars, has_const, keep)
+        yraw = data[y_name].to_numpy(dtype=float, na_value=np.nan)[keep]
+        terms = rhs_spec.column_names
+        if X.shape[0] == 0:
+            raise EstimationError("no rows left after dropping missing values")
+    else:
+        used = data.loc[keep, order]
+        if len(used) == 0:
+            raise EstimationError("no rows left after dropping missing values")
+        try:
+            mm = model_matrix(parsed, used, na_action="raise")
+        except Exception as exc:
+            raise EstimationError(f"cannot build the design of {formula!r}: {exc}") from exc
+        if mm.lhs.shape[1] != 1:
+            raise EstimationError(f"formula {formula!r} must have exactly one outcome on the left of '~'")
+        y_name = str(mm.lhs.columns[0])
+        yraw = np.asarray(mm.lhs.iloc[:, 0], dtype=float)
+        X = np.asarray(mm.rhs, dtype=float)
+        terms = tuple(str(c) for c in mm.rhs.columns)
+        rhs_spec = mm.rhs.model_spec
     if not intercept and "Intercept" in terms:
         j = terms.index("Intercept")
         X = np.delete(X, j, axis=1)
@@ -177,7 +242,7 @@ def build_design(
                 f"cluster column {cluster!r} has {n_groups} cluster(s) in the estimation sample; "
                 "cluster-robust standard errors need at least 2 (many more to be reliable)"
             )
-    return Design(y, X, terms, w, groups, n_groups, y_name, levels, n_input, dropped, data.index[keep], rhs.model_spec)
+    return Design(y, X, tuple(terms), w, groups, n_groups, y_name, levels, n_input, dropped, data.index[keep], rhs_spec)
 
 
 def _ordered_variables(formula: str, required: list[str]) -> list[str]:
