@@ -1,0 +1,1 @@
+"""Reading raw exports and writing data files."""
