@@ -182,8 +182,10 @@ def waves(
         print_json({"db": str(db) if db else None, "waves": frame.to_dict("records")})
         return
     frame["file_sha256"] = frame["file_sha256"].str[:12]
-    print_frame(frame[["load_id", "dataset", "wave", "status", "rows_read", "rows_stored", "rows_quarantined",
-                       "pii", "file_name", "file_sha256", "loaded_at"]], title="Stored waves")
+    frame = frame.rename(columns={"load_id": "load", "rows_read": "read", "rows_stored": "stored",
+                                  "rows_quarantined": "quarantined", "file_sha256": "sha256"})
+    print_frame(frame[["load", "dataset", "wave", "status", "read", "stored", "quarantined", "pii", "file_name",
+                       "sha256", "loaded_at"]], title="Stored waves")
 
 
 @app.command()

@@ -52,7 +52,7 @@ class DemoResult:
             "db": str(self.db),
             "out": str(self.out),
             "key": self.key_note,
-            "loads": [{"status": r.status, "message": r.message, **r.provenance.to_dict()} for r in self.loads],
+            "loads": [{**r.provenance.to_dict(), "result": r.status, "message": r.message} for r in self.loads],
             "screenings": [s.to_dict() for s in self.screenings],
         }
 

@@ -1,0 +1,53 @@
+"""The demo builds the warehouse from every embedded dataset, screens it, and is repeatable."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from flexemp.cli import app
+from flexemp.demo import DEMO_PLAN, run_demo
+from flexemp.warehouse.store import Warehouse
+
+# seed 004: 26,276 questionnaires, 26,252 after dropping the 24 respondents under 16
+SEED_004_FLOW = (26_276, 24, 26_252)
+
+
+def test_demo_twice_gives_the_same_result(tmp_path, monkeypatch):
+    monkeypatch.setenv("FLEXEMP_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("FLEXEMP_PSEUDONYM_KEY", raising=False)
+    monkeypatch.delenv("FLEXEMP_PSEUDONYM_KEY_FILE", raising=False)
+    db, out = tmp_path / "w.duckdb", tmp_path / "demo"
+    first = run_demo(db=db, out=out)
+    assert "created" in first.key_note
+    assert (tmp_path / "home" / "pseudonym.key").exists()
+    assert [r.status for r in first.loads] == ["loaded"] * len(DEMO_PLAN)
+    q2 = next(s for s in first.screenings if s.wave == "2022Q2")
+    step = q2.flow["steps"][0]
+    assert (step["n_before"], step["n_excluded"], step["n_after"]) == SEED_004_FLOW
+    with Warehouse(db, read_only=True) as wh:
+        waves = {(p.dataset, p.wave): p.rows_stored for p in wh.waves()}
+    assert waves == {
+        ("flex_sentiment", "2022Q1"): 26_276,
+        ("flex_sentiment", "2022Q2"): 26_276,
+        ("platform_workers", "2021"): 2_007,
+        ("riders_shanghai", "2023"): 100,
+        ("internet_flex_finance", "2020"): 4_629,
+    }
+    flows_before = (out / "sample_flows.json").read_text(encoding="utf-8")
+    second = run_demo(db=db, out=out)
+    assert [r.status for r in second.loads] == ["unchanged"] * len(DEMO_PLAN)
+    assert all(s.reused for s in second.screenings)
+    assert (out / "sample_flows.json").read_text(encoding="utf-8") == flows_before
+    assert json.loads(flows_before)[1]["n_final"] == 26_252
+    assert "| 1 | 剔除16岁以下样本 | 26,276 | 24 | 26,252 |" in (out / "sample_flows.md").read_text(encoding="utf-8")
+
+
+def test_demo_command_says_where_everything_is(tmp_path, monkeypatch):
+    monkeypatch.setenv("FLEXEMP_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("FLEXEMP_PSEUDONYM_KEY", "demo-test-key-0123456789")
+    res = CliRunner().invoke(app, ["demo", "--db", str(tmp_path / "w.duckdb"), "--out", str(tmp_path / "demo")])
+    assert res.exit_code == 0, res.output
+    assert "Warehouse:" in res.output and "sample_flows.md" in res.output
+    assert "26,252" in res.output
