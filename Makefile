@@ -22,6 +22,7 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check src tests benchmarks
 	$(PY) tools/check_module_size.py
 	$(PY) tools/gen_cli_docs.py --check
+	$(VENV)/bin/mypy
 
 docs-cli: $(VENV)/.installed
 	$(PY) tools/gen_cli_docs.py

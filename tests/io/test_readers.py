@@ -62,7 +62,7 @@ def test_bad_headers(tmp_path, header, phrase):
 
 
 def test_unknown_extension_and_missing_file(tmp_path):
-    with pytest.raises(ReadError, match="unknown file type .json"):
+    with pytest.raises(ReadError, match=r"unknown file type \.json"):
         read_data(tmp_path / "a.json")
     with pytest.raises(ReadError, match="does not exist"):
         read_data(tmp_path / "none.csv")

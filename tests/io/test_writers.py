@@ -43,5 +43,5 @@ def test_xlsx_row_limit_and_unknown_format(tmp_path, monkeypatch):
     monkeypatch.setattr(writers, "XLSX_MAX_ROWS", 2)
     with pytest.raises(writers.WriteError, match="at most 2"):
         writers.write_data(pd.DataFrame({"x": [1, 2, 3]}), tmp_path / "a.xlsx")
-    with pytest.raises(writers.WriteError, match="cannot write .json"):
+    with pytest.raises(writers.WriteError, match=r"cannot write \.json"):
         writers.write_data(pd.DataFrame({"x": [1]}), tmp_path / "a.json")

@@ -32,7 +32,7 @@ def test_clustered_ci_coverage_of_ordered_probit():
     for r in range(N_REPS):  # loop over replications, each fit vectorised
         res = flexemp.oprobit("y ~ contract + age + care", _sample(rng), vcov="cluster", cluster="g")
         c = res.coefficients.set_index("term").loc[["contract", "age", "care"]]
-        covered[r] = (c["conf_low"].to_numpy() <= BETA) & (BETA <= c["conf_high"].to_numpy())
+        covered[r] = (c["conf_low"].to_numpy() <= BETA) & (c["conf_high"].to_numpy() >= BETA)
     rate = covered.mean(axis=0)
     # the acceptance band for ≥200 replications; binomial SD of a 95% rate is 1.5 points
     assert np.all((rate >= 0.92) & (rate <= 0.98)), rate

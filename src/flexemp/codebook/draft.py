@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -93,7 +93,8 @@ def _from_labels(frame: pd.DataFrame, var_labels: dict[str, str], val_labels: di
             vtype = "binary" if len(codes) == 2 else ("ordinal" if consecutive else "nominal")
             if vtype != "binary":
                 notes.append(f"{name}: {len(codes)} codes drafted as {vtype}; check ordinal vs nominal")
-            out.append(Variable(name=name, type=vtype, label_zh=label, question=var_labels.get(col), codes=codes, source=src))
+            out.append(Variable(name=name, type=cast(Any, vtype), label_zh=label, question=var_labels.get(col), codes=codes,
+                                source=src))
         elif pd.api.types.is_numeric_dtype(s):
             out.append(_numeric_variable(name, col, s, label, notes))
         else:
@@ -153,7 +154,7 @@ def _from_wjx(frame: pd.DataFrame, wjx: dict[str, Any], notes: list[str]) -> lis
         if len(vals) and np.all(vals == np.floor(vals)) and len(vals) <= 15 and num.notna().mean() >= 0.5:
             codes = tuple(Code(float(v), f"选项{v:g}") for v in vals)
             vtype = "binary" if len(codes) == 2 else "nominal"
-            out.append(Variable(name=name, type=vtype, label_zh=label, question=q["text"], codes=codes, source=(col,),
+            out.append(Variable(name=name, type=cast(Any, vtype), label_zh=label, question=q["text"], codes=codes, source=(col,),
                                 missing=(-2.0, -3.0)))
             notes.append(f"{name}: code export without option texts; replace the labels 选项N with the questionnaire's options")
         elif num.notna().mean() >= 0.5:

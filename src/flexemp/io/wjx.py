@@ -59,10 +59,10 @@ def group_questions(columns: list[str]) -> list[dict[str, Any]]:
             q["options"].append(m.group(4).strip())
             continue
         m2 = QUESTION_RE.match(col)
-        num = int(m2.group(1)) if m2 else None
-        q = {"number": num, "text": m2.group(2).strip() if m2 else col, "kind": "single", "columns": [col], "options": []}
-        if num is not None:
-            by_number[num] = q
+        qnum = int(m2.group(1)) if m2 else None
+        q = {"number": qnum, "text": m2.group(2).strip() if m2 else col, "kind": "single", "columns": [col], "options": []}
+        if qnum is not None:
+            by_number[qnum] = q
         out.append(q)
     return out
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
@@ -157,12 +157,13 @@ def write_chunks(
     out = _for_readstat(frame)
     try:
         if fmt == "sav":
-            pyreadstat.write_sav(out, str(p), column_labels=var_labels or None,
-                                 variable_value_labels=val_labels or None)
+            pyreadstat.write_sav(out, str(p), column_labels=cast(Any, var_labels or None),
+                                 variable_value_labels=cast(Any, val_labels or None))
         elif fmt == "dta":
             ints = {k: {int(c): s for c, s in v.items()} for k, v in val_labels.items()
                     if all(float(c).is_integer() for c in v)}
-            pyreadstat.write_dta(out, str(p), column_labels=var_labels or None, variable_value_labels=ints or None)
+            pyreadstat.write_dta(out, str(p), column_labels=cast(Any, var_labels or None),
+                                 variable_value_labels=cast(Any, ints or None))
         else:
             raise WriteError(f"unknown format {fmt!r}")
     except (ReadError, WriteError):

@@ -54,6 +54,6 @@ def check_capabilities(estimator: str, *, weights: str | None, weight_kind: str,
             raise UnsupportedOptionError(f"{estimator} does not support weight_kind={weight_kind!r}")
         if weight_kind == "prob" and vcov not in cap.vcov_with_prob_weights:
             raise UnsupportedOptionError(
-                f"probability weights need a sandwich covariance: use vcov='robust' or vcov='cluster' "
-                f"(classical standard errors would be wrong; Stata forces vce(robust) with pweights)"
+                "probability weights need a sandwich covariance: use vcov='robust' or vcov='cluster' "
+                "(classical standard errors would be wrong; Stata forces vce(robust) with pweights)"
             )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -64,9 +64,9 @@ def _fit_numerics(model: str, design: Design, base_code: int) -> Any:
     from flexemp.models._numerics import binary, multinomial, ordered
 
     if model in ("logit", "probit"):
-        return binary.fit_binary(design.y, design.X, design.w, link=_LINK[model])
+        return binary.fit_binary(design.y, design.X, design.w, link=cast(Any, _LINK[model]))
     if model in ("oprobit", "ologit"):
-        return ordered.fit_ordered(design.y.astype(np.int64), design.X, design.w, link=_LINK[model])
+        return ordered.fit_ordered(design.y.astype(np.int64), design.X, design.w, link=cast(Any, _LINK[model]))
     return multinomial.fit_mlogit(design.y.astype(np.int64), design.X, design.w, base=base_code)
 
 
@@ -112,9 +112,9 @@ def _fit(
             return _finish_ols(spec, design, data)
         fit = _fit_numerics(model, design, base_code)
     except (SingularDesignError, SeparationError) as exc:
-        names = ", ".join(_named(exc, design.terms)) or "(not identified)"
+        shown = ", ".join(_named(exc, design.terms)) or "(not identified)"
         what = "collinear" if isinstance(exc, SingularDesignError) else "separating"
-        raise type(exc)(f"{exc} [{what} column(s): {names}]", tuple(_named(exc, design.terms))) from exc
+        raise type(exc)(f"{exc} [{what} column(s): {shown}]", tuple(_named(exc, design.terms))) from exc
     names = _param_names(model, design, base_code)
     V = ml_vcov(fit.hessian, fit.scores, vcov=vcov, w=design.w, weight_kind=weight_kind, groups=design.groups,
                 n_groups=design.n_groups)
@@ -201,7 +201,7 @@ def _finish_ols(spec: ModelSpec, design: Design, data: pd.DataFrame) -> Estimati
     w = np.ones(nobs) if design.w is None else design.w
     N = float(w.sum()) if (design.w is not None and spec.weight_kind == "freq") else float(nobs)
     k = design.X.shape[1]
-    df_t = float(design.n_groups - 1) if spec.vcov == "cluster" else N - k
+    df_t = float((design.n_groups or 0) - 1) if spec.vcov == "cluster" else N - k
     coefs = coef_table(names, fit.params, V, conf_level=spec.conf_level, df=df_t)
     has_const = "Intercept" in names
     ybar = float(np.sum(w * design.y) / w.sum())

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -58,8 +59,11 @@ def _cdf_pdf(link: str) -> tuple[Callable[[np.ndarray], np.ndarray], Callable[[n
     return special.ndtr, stats.norm.pdf
 
 
-def _prob_and_slope(model: str, link: str | None, base: int, k: int, J: int):  # noqa: ANN202
-    """Return f(theta, X, dxb_dir) -> (P (n, m), dP (n, m)); dX may be None."""
+ProbFn = Callable[[np.ndarray, np.ndarray, "np.ndarray | None"], "tuple[np.ndarray, np.ndarray | None]"]
+
+
+def _prob_and_slope(model: str, link: str | None, base: int, k: int, J: int) -> ProbFn:
+    """Return f(theta, X, dX) -> (P (n, m), dP/dv (n, m) or None when dX is None)."""
     if model in ("logit", "probit"):
         F, f = _cdf_pdf(model)
 
@@ -95,6 +99,19 @@ def _prob_and_slope(model: str, link: str | None, base: int, k: int, J: int):  #
         return P, P * (deta - np.sum(P * deta, axis=1, keepdims=True))
 
     return multinomial
+
+
+def _ame_discrete(theta: np.ndarray, *, fn: ProbFn, X1: np.ndarray, X0: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Weighted mean of P(v=1) − P(v=0) per outcome."""
+    return np.asarray(w @ (fn(theta, X1, None)[0] - fn(theta, X0, None)[0]) / w.sum())
+
+
+def _ame_derivative(theta: np.ndarray, *, fn: ProbFn, X: np.ndarray, dX: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Weighted mean of ∂P/∂v per outcome."""
+    slope = fn(theta, X, dX)[1]
+    if slope is None:
+        raise EstimationError("internal error: no derivative")
+    return np.asarray(w @ slope / w.sum())
 
 
 def margins(
@@ -149,7 +166,6 @@ def margins(
     J = len(result.outcome_levels) if result.model not in ("logit", "probit") else 2
     fn = _prob_and_slope(result.model, st.extra.get("link"), int(st.extra.get("base_code", 0)), k, J)
     w = np.ones(len(rows)) if st.w is None else st.w
-    wsum = w.sum()
     drop_const = result.model in ("oprobit", "ologit")
 
     def design(frame: pd.DataFrame) -> np.ndarray:
@@ -169,15 +185,11 @@ def margins(
         binary = bool(np.isin(np.unique(col), [0.0, 1.0]).all())
         if binary:
             X1, X0 = design(rows.assign(**{v: 1.0})), design(rows.assign(**{v: 0.0}))
-
-            def ame(theta: np.ndarray, X1: np.ndarray = X1, X0: np.ndarray = X0) -> np.ndarray:
-                return w @ (fn(theta, X1, None)[0] - fn(theta, X0, None)[0]) / wsum
+            ame = partial(_ame_discrete, fn=fn, X1=X1, X0=X0, w=w)
         else:
             h = 1e-4 * max(1.0, float(np.std(col)))
             dX = (design(rows.assign(**{v: col + h})) - design(rows.assign(**{v: col - h}))) / (2 * h)
-
-            def ame(theta: np.ndarray, dX: np.ndarray = dX) -> np.ndarray:
-                return w @ fn(theta, st.X, dX)[1] / wsum
+            ame = partial(_ame_derivative, fn=fn, X=st.X, dX=dX, w=w)
         est = ame(theta0)
         jac = np.empty((est.size, theta0.size))
         for j in range(theta0.size):  # loop over parameters, not respondents

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -89,7 +90,7 @@ def predict(result: EstimationResult, data: pd.DataFrame | None = None, *, kind:
         from flexemp.models._numerics.binary import binary_prob
 
         xb = X @ st.params
-        return pd.Series(xb if kind == "linear" else binary_prob(xb, result.model), index=index,
+        return pd.Series(xb if kind == "linear" else binary_prob(xb, cast(Any, result.model)), index=index,
                          name="xb" if kind == "linear" else "prob")
     labels = [f"{v:g}" if isinstance(v, float) else str(v) for v in result.outcome_levels]
     if result.model in ("oprobit", "ologit"):

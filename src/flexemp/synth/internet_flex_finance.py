@@ -235,15 +235,16 @@ def constraint_share(group: int) -> float:
     float
         ``E[F(a_g + x'c) | group]``.
     """
-    xb = np.zeros(1)
-    prob = np.ones(1)
+    xb: np.ndarray = np.zeros(1)
+    prob: np.ndarray = np.ones(1)
     for var, c in TABLE6.items():
         p = group_distributions(var)[group]
         vals = c * np.array(CODES[var], dtype=float)
         xb = (xb[:, None] + vals[None, :]).ravel()
         prob = (prob[:, None] * p[None, :]).ravel()
-        xb, inv = np.unique(np.round(xb, 12), return_inverse=True)
-        prob = np.bincount(inv.ravel(), weights=prob)
+        uniq = np.unique(np.round(xb, 12), return_inverse=True)
+        xb, inverse = np.asarray(uniq[0], dtype=float), np.asarray(uniq[1])
+        prob = np.bincount(inverse.ravel(), weights=prob).astype(float)
     return float(prob @ special.expit(CONSTRAINT_INTERCEPT[group] + xb))
 
 
