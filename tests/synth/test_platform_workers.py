@@ -10,7 +10,7 @@ import pytest
 from scipy import special, stats
 
 from flexemp.ingest.validate import validate
-from flexemp.synth import get_dataset
+from flexemp.synth import _identifiers, get_dataset
 from flexemp.synth import platform_workers as pw
 
 # Table 1 (表1 变量描述性统计) of /work/shared/seeds/000_2d02ffac1d2cca4d.txt:
@@ -140,7 +140,7 @@ def test_derived_variables_are_consistent(default):
 def test_fake_identifiers(default):
     assert default["phone"].str.fullmatch(r"1[3-9]\d{9}").all()
     assert default["name"].str.fullmatch(r"[\u4e00-\u9fff]{2,3}").all()
-    assert default["name"].str[0].isin(list(pw._SURNAMES)).all()
+    assert default["name"].str[0].isin(list(_identifiers._SURNAMES)).all()
     assert default["name"].nunique() > 0.8 * len(default)
     assert default["phone"].is_unique
 

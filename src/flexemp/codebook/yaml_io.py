@@ -44,6 +44,7 @@ import yaml
 from flexemp.codebook.model import CODED_TYPES, NUMERIC_TYPES, Band, Code, Codebook, Variable
 from flexemp.core.errors import CodebookError
 from flexemp.core.options import PII_LEVELS, VARIABLE_TYPES, VariableType
+from flexemp.core.yaml_lines import line_suffix, load_with_lines
 
 TOP_KEYS = ("dataset", "title_zh", "title_en", "description", "meta", "variables")
 VARIABLE_KEYS = (
@@ -68,27 +69,8 @@ NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 DEFAULT_SEPARATOR = "┋"
 
 
-class _LineDict(dict):  # type: ignore[type-arg]
-    """A dict that remembers the YAML line it started on."""
-
-    line: int = 0
-
-
-class _LineLoader(yaml.SafeLoader):
-    pass
-
-
-def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> _LineDict:
-    d = _LineDict(loader.construct_mapping(node, deep=True))
-    d.line = node.start_mark.line + 1
-    return d
-
-
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
 def _line(obj: Any) -> str:
-    return f" (line {obj.line})" if isinstance(obj, _LineDict) and obj.line else ""
+    return line_suffix(obj)
 
 
 def _num(x: Any) -> float | None:
@@ -446,7 +428,7 @@ def load_codebook(source: str | Path) -> Codebook:
     else:
         text, origin = str(source), "<codebook>"
     try:
-        data = yaml.load(text, Loader=_LineLoader)
+        data = load_with_lines(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""

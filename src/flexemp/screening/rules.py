@@ -71,6 +71,7 @@ import yaml
 
 from flexemp.codebook.model import NUMERIC_TYPES, Codebook, Variable
 from flexemp.core.errors import ScreeningError
+from flexemp.core.yaml_lines import line_suffix, load_with_lines
 from flexemp.screening.expr import Expression, ValueKind, evaluate, parse_expression
 
 RuleKind = Literal["keep", "drop", "complete", "speeders", "straightlining", "duplicates"]
@@ -339,26 +340,11 @@ def _is_file(text: str) -> bool:
         return False
 
 
-class _LineDict(dict):  # type: ignore[type-arg]
-    line: int = 0
-
-
-class _LineLoader(yaml.SafeLoader):
-    pass
-
-
-def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> _LineDict:
-    d = _LineDict(loader.construct_mapping(node, deep=True))
-    d.line = node.start_mark.line + 1
-    return d
-
-
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
 def _parse_yaml(text: str, origin: str) -> Any:
     try:
-        return yaml.load(text, Loader=_LineLoader)  # a SafeLoader subclass
+        return load_with_lines(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark is not None else ""
@@ -400,7 +386,7 @@ def _parse_rule(raw: Any, i: int, scope: _Scope, problems: list[str], seen: dict
         problems.append(f"rules[{i}]: each rule must be a mapping with 'name' and one of {', '.join(RULE_KINDS)}")
         return None
     name = raw.get("name")
-    line = f" (line {raw.line})" if isinstance(raw, _LineDict) and raw.line else ""
+    line = line_suffix(raw)
     where = f"rules[{i}] ({name}){line}"
     n0 = len(problems)
     for key in raw:

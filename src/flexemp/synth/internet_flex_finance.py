@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from flexemp.synth.platform_workers import fake_names, fake_phones
+from flexemp.synth._identifiers import fake_names, fake_phones
 from flexemp.synth.registry import CHUNK_ROWS, SyntheticDataset, register
 
 DEFAULT_N = 4629

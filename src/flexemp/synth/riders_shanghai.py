@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special
 
-from flexemp.synth.platform_workers import fake_names, fake_phones
+from flexemp.synth._identifiers import fake_names, fake_phones
 from flexemp.synth.registry import CHUNK_ROWS, SyntheticDataset, register
 
 #: Table 1 frequencies (n = 100), by Table 2 code, for every coded variable, in codebook order.
