@@ -78,3 +78,29 @@ def test_binary_margins(link, vcov):
     np.testing.assert_allclose(me.loc[ame.index, "estimate"], ame, rtol=RTOL_ML)
     np.testing.assert_allclose(me.loc[se.index, "std_error"], se, rtol=RTOL_ML)
     assert me.loc["city", "kind"] == "discrete"
+
+
+X_ORDERED = "nwifeinc + educ + exper + age + kidslt6 + city"
+
+
+@pytest.mark.parametrize("model", ["oprobit", "ologit"])
+@pytest.mark.parametrize(("vcov", "weights"), VCOV_WEIGHTS)
+def test_ordered_matrix(model, vcov, weights):
+    res = _fit(model, f"hours_cat ~ {X_ORDERED}", vcov, weights)
+    _compare(res, "ordered", f"mroz_{model}", vcov, weights, RTOL_ML)
+    if vcov == "classical":
+        ll = reference_scalar("ordered", f"mroz_{model}", "loglik", weights=weights)
+        assert res.loglik == pytest.approx(ll, rel=RTOL_LOGLIK)
+
+
+@pytest.mark.parametrize("model", ["oprobit", "ologit"])
+@pytest.mark.parametrize("vcov", ["classical", "cluster"])
+def test_ordered_margins_per_outcome(model, vcov):
+    res = _fit(model, f"hours_cat ~ {X_ORDERED}", vcov, "none")
+    me = flexemp.margins(res, MROZ).table
+    me.index = me["outcome"] + ":" + me["term"]
+    ame = reference_values("ordered", f"mroz_{model}", "ame", vcov=vcov)
+    se = reference_values("ordered", f"mroz_{model}", "ame_se", vcov=vcov)
+    assert sorted(me.index) == sorted(ame.index)
+    np.testing.assert_allclose(me.loc[ame.index, "estimate"], ame, rtol=RTOL_ML, atol=1e-12)
+    np.testing.assert_allclose(me.loc[se.index, "std_error"], se, rtol=RTOL_ML)
