@@ -104,3 +104,35 @@ def test_ordered_margins_per_outcome(model, vcov):
     assert sorted(me.index) == sorted(ame.index)
     np.testing.assert_allclose(me.loc[ame.index, "estimate"], ame, rtol=RTOL_ML, atol=1e-12)
     np.testing.assert_allclose(me.loc[se.index, "std_error"], se, rtol=RTOL_ML)
+
+
+@pytest.mark.parametrize(("vcov", "weights"), VCOV_WEIGHTS)
+def test_mlogit_matrix(vcov, weights):
+    kw = {"vcov": vcov}
+    if vcov == "cluster":
+        kw["cluster"] = "age"
+    if weights != "none":
+        kw.update(weights="fw" if weights == "freq" else "pw", weight_kind=weights)
+    res = flexemp.mlogit(f"work3 ~ {X_ORDERED}", MROZ, base=0, **kw)
+    _compare(res, "mlogit", "mroz_mlogit", vcov, weights, RTOL_ML)
+    if vcov == "classical":
+        ll = reference_scalar("mlogit", "mroz_mlogit", "loglik", weights=weights)
+        assert res.loglik == pytest.approx(ll, rel=RTOL_LOGLIK)
+
+
+def test_mlogit_other_base():
+    res = flexemp.mlogit(f"work3 ~ {X_ORDERED}", MROZ, base=2)
+    _compare(res, "mlogit", "mroz_mlogit_base2", "classical", "none", RTOL_ML)
+
+
+@pytest.mark.parametrize("vcov", ["classical", "cluster"])
+def test_mlogit_margins_per_outcome(vcov):
+    kw = {"cluster": "age"} if vcov == "cluster" else {}
+    res = flexemp.mlogit(f"work3 ~ {X_ORDERED}", MROZ, base=0, vcov=vcov, **kw)
+    me = flexemp.margins(res, MROZ).table
+    me.index = me["outcome"] + ":" + me["term"]
+    ame = reference_values("mlogit", "mroz_mlogit", "ame", vcov=vcov)
+    se = reference_values("mlogit", "mroz_mlogit", "ame_se", vcov=vcov)
+    assert sorted(me.index) == sorted(ame.index)
+    np.testing.assert_allclose(me.loc[ame.index, "estimate"], ame, rtol=RTOL_ML, atol=1e-12)
+    np.testing.assert_allclose(me.loc[se.index, "std_error"], se, rtol=RTOL_ML)
