@@ -136,3 +136,16 @@ def test_mlogit_margins_per_outcome(vcov):
     assert sorted(me.index) == sorted(ame.index)
     np.testing.assert_allclose(me.loc[ame.index, "estimate"], ame, rtol=RTOL_ML, atol=1e-12)
     np.testing.assert_allclose(me.loc[se.index, "std_error"], se, rtol=RTOL_ML)
+
+
+@pytest.mark.parametrize(("case", "formula"), [
+    ("mroz_vif", f"hours ~ {X_1701}"),
+    ("mroz_vif_uncentered", "hours ~ nwifeinc + educ + exper + age + kidslt6 - 1"),
+])
+def test_vif(case, formula):
+    res = flexemp.vif(formula, MROZ)
+    ref = reference_values("vif", case, "vif")
+    np.testing.assert_allclose(res.vif.loc[ref.index], ref, rtol=RTOL_CLOSED_FORM)
+    assert res.max == pytest.approx(reference_scalar("vif", case, "vif_max"), rel=RTOL_CLOSED_FORM)
+    assert res.mean == pytest.approx(reference_scalar("vif", case, "vif_mean"), rel=RTOL_CLOSED_FORM)
+    assert res.centered == (case == "mroz_vif")
