@@ -94,7 +94,8 @@ def _simple_formula(formula: str, data: pd.DataFrame) -> tuple[str, tuple[str, .
     cols = (m.group(1), *rhs)
     if len(set(rhs)) != len(rhs) or any(c not in data.columns for c in cols):
         return None
-    if not all(pd.api.types.is_numeric_dtype(data[c]) and not pd.api.types.is_bool_dtype(data[c]) for c in cols):
+    dtypes = data.dtypes[list(cols)]
+    if not all(pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t) for t in dtypes):
         return None
     no_const = formula.rstrip().endswith(("+ 0", "- 1", "+0", "-1"))
     return m.group(1), rhs, not no_const
@@ -152,12 +153,17 @@ def build_design(
 
     if "~" not in formula:
         raise EstimationError(f"formula {formula!r} has no '~'; write it as 'y ~ x1 + x2'")
-    try:
-        parsed = Formula(formula)
-        required = list(dict.fromkeys(parsed.required_variables))
-    except Exception as exc:  # formulaic raises many types for a bad formula
-        raise EstimationError(f"cannot parse formula {formula!r}: {exc}") from exc
-    order = [v for v in _ordered_variables(formula, required)]
+    simple = _simple_formula(formula, data)
+    parsed: Any = None
+    if simple is not None:  # a plain sum of numeric columns: no formula parsing needed
+        order = list(dict.fromkeys([simple[0], *simple[1]]))
+    else:
+        try:
+            parsed = Formula(formula)
+            required = list(dict.fromkeys(parsed.required_variables))
+        except Exception as exc:  # formulaic raises many types for a bad formula
+            raise EstimationError(f"cannot parse formula {formula!r}: {exc}") from exc
+        order = list(_ordered_variables(formula, required))
     _check_columns(data, order, "variable")
     if weights is not None:
         _check_columns(data, [weights], "weight column")
@@ -167,12 +173,20 @@ def build_design(
     n_input = len(data)
     keep = np.ones(n_input, dtype=bool)
     dropped: dict[str, int] = {}
-    for name in order + ([weights] if weights else []):
-        miss = data[name].isna().to_numpy()
-        newly = miss & keep
-        if newly.any():
-            dropped[f"missing {name}"] = int(newly.sum())
-            keep &= ~miss
+    checked = order + ([weights] if weights else [])
+    block: np.ndarray | None = None
+    if simple is not None:  # one conversion of all the model's columns
+        block = data[order].to_numpy(dtype=float, na_value=np.nan)
+        miss = np.isnan(block)
+        if weights is not None:
+            miss = np.column_stack([miss, data[weights].isna().to_numpy()])
+    else:
+        miss = np.column_stack([data[name].isna().to_numpy() for name in checked])  # loop over columns
+    any_miss = miss.any(axis=1)
+    if any_miss.any():  # each dropped row is counted under its first missing variable
+        first = np.bincount(miss[any_miss].argmax(axis=1), minlength=len(checked))
+        dropped = {f"missing {checked[j]}": int(c) for j, c in enumerate(first) if c}
+        keep &= ~any_miss
     if weights is not None:
         wv = pd.to_numeric(data[weights], errors="coerce").to_numpy(dtype=float)
         bad = keep & ~(wv >= 0)
@@ -202,13 +216,16 @@ def build_design(
         total = sum(dropped.values())
         detail = ", ".join(f"{k}: {v}" for k, v in dropped.items())
         warnings.warn(f"{total} of {n_input} rows dropped ({detail})", DroppedRowsWarning, stacklevel=3)
-    simple = _simple_formula(formula, data)
     if simple is not None:
         y_name, rhs_vars, has_const = simple
         has_const = has_const and intercept  # ordered models: no intercept column at all
         rhs_spec: Any = SimpleSpec(rhs_vars, has_const)
-        X = _stack(data, rhs_vars, has_const, keep)
-        yraw = data[y_name].to_numpy(dtype=float, na_value=np.nan)[keep]
+        kept = block[keep] if block is not None else data[order].to_numpy(dtype=float)[keep]
+        X = np.empty((kept.shape[0], len(rhs_vars) + has_const))
+        if has_const:
+            X[:, 0] = 1.0
+        X[:, int(has_const):] = kept[:, [order.index(v) for v in rhs_vars]]
+        yraw = kept[:, order.index(y_name)]
         terms = rhs_spec.column_names
         if X.shape[0] == 0:
             raise EstimationError("no rows left after dropping missing values")
