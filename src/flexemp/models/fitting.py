@@ -30,11 +30,10 @@ def _named(exc: SingularDesignError | SeparationError, terms: tuple[str, ...]) -
 
 
 def _data_hash(data: pd.DataFrame, design: Design) -> str:
-    h = hashlib.sha256()
-    h.update(np.ascontiguousarray(design.X).tobytes())
-    h.update(np.ascontiguousarray(design.y).tobytes())
-    if design.w is not None:
-        h.update(design.w.tobytes())
+    h = hashlib.sha256()  # fed from memory views: no copy of the design
+    for arr in (design.X, design.y, design.w):
+        if arr is not None:
+            h.update(memoryview(np.ascontiguousarray(arr)).cast("B"))
     return h.hexdigest()
 
 

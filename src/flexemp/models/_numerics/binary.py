@@ -196,7 +196,7 @@ def _objective(y: np.ndarray, X: np.ndarray, w_arr: np.ndarray, link: str) -> Ob
             return float(w_arr @ _loglik_only(y, xb, link)), None, None
         ll_i, d1, d2 = _terms(y, xb, link)
         g = X.T @ (w_arr * d1)
-        H = -(X * (w_arr * d2)[:, None]).T @ X
+        H = -((X * (w_arr * d2)[:, None]).T @ X)  # negate the k×k product, not the n×k factor
         return float(w_arr @ ll_i), g, (H + H.T) / 2
 
     return objective

@@ -113,7 +113,7 @@ def _objective(y: np.ndarray, X: np.ndarray, w_arr: np.ndarray, J: int, base: in
         for a in range(J - 1):
             for b in range(a, J - 1):
                 v = Po[:, a] * ((a == b) - Po[:, b]) * w_arr
-                block = -(X * v[:, None]).T @ X
+                block = -((X * v[:, None]).T @ X)  # negate the k×k product
                 H[a * k : (a + 1) * k, b * k : (b + 1) * k] = block
                 H[b * k : (b + 1) * k, a * k : (a + 1) * k] = block.T
         return ll, grad, (H + H.T) / 2
