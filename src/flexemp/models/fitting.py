@@ -33,7 +33,7 @@ def _data_hash(data: pd.DataFrame, design: Design) -> str:
     h = hashlib.sha256()  # fed from memory views: no copy of the design
     for arr in (design.X, design.y, design.w):
         if arr is not None:
-            h.update(memoryview(np.ascontiguousarray(arr)).cast("B"))
+            h.update(memoryview(np.ascontiguousarray(arr)).cast("B"))  # type: ignore[arg-type]
     return h.hexdigest()
 
 
