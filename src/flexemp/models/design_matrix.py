@@ -92,7 +92,7 @@ def _simple_formula(formula: str, data: pd.DataFrame) -> tuple[str, tuple[str, .
         return None
     rhs = tuple(v.strip() for v in m.group(2).split("+"))
     cols = (m.group(1), *rhs)
-    if len(set(rhs)) != len(rhs) or any(c not in data.columns for c in cols):
+    if len(set(cols)) != len(cols) or any(c not in data.columns for c in cols):
         return None
     dtypes = data.dtypes[list(cols)]
     if not all(pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t) for t in dtypes):
@@ -174,10 +174,17 @@ def build_design(
     keep = np.ones(n_input, dtype=bool)
     dropped: dict[str, int] = {}
     checked = order + ([weights] if weights else [])
-    block: np.ndarray | None = None
-    if simple is not None:  # one conversion of all the model's columns
-        block = data[order].to_numpy(dtype=float, na_value=np.nan)
-        miss = np.isnan(block)
+    Xfull: np.ndarray | None = None
+    yfull: np.ndarray | None = None
+    if simple is not None:  # the design is filled column by column: one n×k array, no intermediate copies
+        has_const0 = simple[2] and intercept
+        Xfull = np.empty((n_input, len(simple[1]) + has_const0))
+        if has_const0:
+            Xfull[:, 0] = 1.0
+        for j, v in enumerate(simple[1]):  # loop over columns, not rows
+            Xfull[:, j + has_const0] = data[v].to_numpy(dtype=float, na_value=np.nan)
+        yfull = data[simple[0]].to_numpy(dtype=float, na_value=np.nan)
+        miss = np.column_stack([np.isnan(yfull), np.isnan(Xfull[:, has_const0:])])
         if weights is not None:
             miss = np.column_stack([miss, data[weights].isna().to_numpy()])
     else:
@@ -220,12 +227,11 @@ def build_design(
         y_name, rhs_vars, has_const = simple
         has_const = has_const and intercept  # ordered models: no intercept column at all
         rhs_spec: Any = SimpleSpec(rhs_vars, has_const)
-        kept = block[keep] if block is not None else data[order].to_numpy(dtype=float)[keep]
-        X = np.empty((kept.shape[0], len(rhs_vars) + has_const))
-        if has_const:
-            X[:, 0] = 1.0
-        X[:, int(has_const):] = kept[:, [order.index(v) for v in rhs_vars]]
-        yraw = kept[:, order.index(y_name)]
+        if Xfull is None or yfull is None:
+            raise EstimationError("internal error: the fast design path lost its arrays")
+        all_rows = bool(keep.all())
+        X = Xfull if all_rows else Xfull[keep]
+        yraw = yfull if all_rows else yfull[keep]
         terms = rhs_spec.column_names
         if X.shape[0] == 0:
             raise EstimationError("no rows left after dropping missing values")
