@@ -24,6 +24,8 @@ def fit(
     cluster: Annotated[str | None, typer.Option("--cluster", help="Cluster column (with --vcov cluster).")] = None,
     base: Annotated[str | None, typer.Option("--base", help="Base outcome of mlogit.")] = None,
     with_margins: Annotated[bool, typer.Option("--margins", help="Also average marginal effects (ML models).")] = False,
+    codebook: Annotated[Path | None, typer.Option("--codebook", help="Codebook YAML: adds each term's label.")] = None,
+    lang: Annotated[str, typer.Option("--lang", help="Label language: zh or en.")] = "zh",
     as_json: JsonOpt = False,
 ) -> None:
     """Fit a model and print the coefficient table (or JSON).
@@ -42,11 +44,18 @@ def fit(
 
         raise UnsupportedOptionError(f"--base is an mlogit option; {model} has no base outcome")
     kwargs = {} if base is None else {"base": base}
+    validate_option("--lang", lang, ("zh", "en"))
     res = getattr(api, model)(formula, frame, weights=weights, weight_kind=weight_kind, vcov=vcov, cluster=cluster, **kwargs)
     me = margins(res, frame) if with_margins else None
+    params = res.coefficients
+    if codebook is not None:
+        from flexemp.codebook import load_codebook
+        from flexemp.present.labels import term_labels
+
+        params = params.assign(label=term_labels(list(params["term"]), load_codebook(codebook), lang))
     if as_json:
         out = {"model": res.model, "nobs": res.nobs, "loglik": res.loglik, "cov_type": res.cov_type,
-               "n_clusters": res.n_clusters, "params": res.coefficients.to_dict("records"),
+               "n_clusters": res.n_clusters, "params": params.to_dict("records"),
                "statistics": res.statistics, "dropped": res.sample.dropped}
         if me is not None:
             out["margins"] = me.to_records()
@@ -54,7 +63,7 @@ def fit(
         return
     console.print(f"[bold]{res.model}[/bold]  n = {res.nobs:,}  vcov = {res.cov_type}"
                   + (f" ({res.n_clusters} clusters)" if res.n_clusters else ""))
-    print_frame(res.coefficients.round(6), title="Coefficients", max_rows=500)
+    print_frame(params.round(6), title="Coefficients", max_rows=500)
     if me is not None:
         print_frame(me.table.round(6), title="Average marginal effects", max_rows=500)
 
