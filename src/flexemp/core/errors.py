@@ -124,3 +124,19 @@ class ConvergenceError(EstimationError):
 
 class EmptyCategoryError(EstimationError):
     """An outcome category has no observations."""
+
+
+class ScaleError(FlexempError, ValueError):
+    """A multi-item scale cannot be analysed as asked (too few items, text or constant items …)."""
+
+
+class SingularCorrelationError(ScaleError):
+    """The items' correlation matrix is singular (an item is a linear combination of others)."""
+
+
+class StakeholderScoresError(FlexempError, ValueError):
+    """Stakeholder scores (Mitchell score method) are malformed, incomplete or out of range."""
+
+
+class AuditFormatError(FlexempError, ValueError):
+    """A transcription of published tables (``flexemp audit``) cannot be read as written."""

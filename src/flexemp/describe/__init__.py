@@ -1,0 +1,1 @@
+"""Descriptive analyses of survey scales: reliability and validity."""
