@@ -13,10 +13,8 @@ args <- commandArgs(trailingOnly = FALSE)
 script <- sub("^--file=", "", args[grep("^--file=", args)])
 REF_DIR <- normalizePath(dirname(script))
 
-read_mroz <- function() {
-  d <- read.csv(file.path(REF_DIR, "data", "mroz.csv"))
-  d
-}
+read_data <- function(name) read.csv(file.path(REF_DIR, "data", paste0(name, ".csv")))
+read_mroz <- function() read_data("mroz")
 
 replicate_rows <- function(d, w) d[rep(seq_len(nrow(d)), times = w), , drop = FALSE]
 
@@ -34,13 +32,27 @@ emit_fit <- function(case, model, vcov, weights, terms, est, V) {
   emit(case, model, vcov, weights, terms, "std_error", sqrt(diag(V)))
 }
 
+# the description of a case in the JSON sidecar: the data file, the formula (R syntax, as fitted),
+# the weights and cluster columns, the base outcome, the vcov types and the Stata command
+describe <- function(data, formula, model, weights = "none", cluster = "none", vcov = "classical, robust, cluster",
+                     stata = "", note = "") {
+  f <- if (inherits(formula, "formula")) paste(deparse(formula, width.cutoff = 500L), collapse = " ") else formula
+  list(data = paste0("data/", data, ".csv"), formula = f, model = model, weights = weights,
+       cluster = cluster, vcov = vcov, stata = stata, note = note)
+}
+
 write_outputs <- function(topic, cases, packages) {
   dir.create(file.path(REF_DIR, "out"), showWarnings = FALSE)
   write.csv(.rows$df, file.path(REF_DIR, "out", paste0(topic, ".csv")), row.names = FALSE, quote = TRUE)
   vers <- vapply(packages, function(p) as.character(packageVersion(p)), "")
   q <- function(s) paste0('"', gsub('"', '\\\\"', s), '"')
   pk <- paste(sprintf("    %s: %s", q(packages), q(vers)), collapse = ",\n")
-  cs <- paste(sprintf("    %s: %s", q(names(cases)), q(unlist(cases))), collapse = ",\n")
+  one <- function(x) {
+    if (!is.list(x)) return(q(x))
+    x <- x[nzchar(unlist(x))]
+    paste0("{\n", paste(sprintf("      %s: %s", q(names(x)), q(unlist(x))), collapse = ",\n"), "\n    }")
+  }
+  cs <- paste(sprintf("    %s: %s", q(names(cases)), vapply(cases, one, "")), collapse = ",\n")
   json <- paste0("{\n  \"topic\": ", q(topic), ",\n  \"r_version\": ", q(R.version.string),
                  ",\n  \"packages\": {\n", pk, "\n  },\n  \"cases\": {\n", cs, "\n  }\n}\n")
   writeLines(json, file.path(REF_DIR, "out", paste0(topic, ".json")))
@@ -88,6 +100,25 @@ ml_vcov <- function(H, S, w, type, cluster = NULL) {
   Sg <- rowsum(G, cluster)
   ng <- nrow(Sg)
   ng / (ng - 1) * B %*% crossprod(Sg) %*% B
+}
+
+# the analytic scores against numDeriv's Richardson-extrapolated gradient of the log-likelihood,
+# at the estimate and at a perturbed point (where the gradient is not zero); the error is measured
+# against the size of the summands, sum_i |w_i s_ij|
+check_scores <- function(loglik, scores, theta, w, tol = 1e-6) {
+  for (t in list(theta, theta * 1.01 + 0.001)) {
+    num <- numDeriv::grad(loglik, t)
+    S <- w * scores(t)
+    stopifnot(all(abs(num - colSums(S)) <= tol * colSums(abs(S))))
+  }
+  invisible(TRUE)
+}
+
+# the analytic Hessian against a central-difference Jacobian of the analytic score
+check_hessian <- function(H, scores, theta, w, scale, tol = 1e-7) {
+  Hn <- num_jacobian(function(t) colSums(w * scores(t)), theta, scale = scale)
+  stopifnot(all.equal(unname(H), unname(Hn), tolerance = tol))
+  invisible(TRUE)
 }
 
 # delta-method SEs of a vector function of the parameters (central-difference Jacobian)
