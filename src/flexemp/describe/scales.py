@@ -100,7 +100,7 @@ class ReliabilityResult:
     kmo_items: dict[str, float]
     bartlett: BartlettResult
     conf_level: float = 0.95
-    labels: dict[str, str] = field(default_factory=dict)
+    labels: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-Python dictionary (the CLI's ``--json`` object)."""
@@ -121,7 +121,7 @@ class ReliabilityResult:
         validate_option("lang", lang, Language)
         lab = _TABLE_LABELS[lang]
         mark = "(反向)" if lang == "zh" else " (reversed)"
-        names = [self.labels.get(i, i) + (mark if i in self.reversed else "") for i in self.items["item"]]
+        names = [self.labels.get(lang, {}).get(i, i) + (mark if i in self.reversed else "") for i in self.items["item"]]
         first = [round(self.alpha, digits)] + [None] * (len(names) - 1)
         first_std = [round(self.alpha_std, digits)] + [None] * (len(names) - 1)
         return pd.DataFrame({
@@ -135,13 +135,14 @@ class ReliabilityResult:
         })
 
     def validity_table(self, lang: Language = "zh", digits: int = 3) -> pd.DataFrame:
-        """Paste-ready KMO and Bartlett table (SPSSAU's "KMO和Bartlett的检验")."""
+        """Paste-ready KMO and Bartlett table (SPSSAU's "KMO和Bartlett的检验"), values as text."""
         validate_option("lang", lang, Language)
         lab = _TABLE_LABELS[lang]
         b = self.bartlett
+        p = f"<{10**-digits:.{digits}f}" if b.p_value < 10**-digits else f"{b.p_value:.{digits}f}"
         return pd.DataFrame({
             lab["statistic"]: [lab["kmo"], lab["chi2"], lab["df"], lab["p_value"]],
-            lab["value"]: [round(self.kmo, digits), round(b.chi2, digits), float(b.df), round(b.p_value, digits)],
+            lab["value"]: [f"{self.kmo:.{digits}f}", f"{b.chi2:.{digits}f}", str(b.df), p],
         })
 
 
@@ -225,7 +226,7 @@ class _Prepared:
     items: tuple[str, ...]
     reversed: tuple[str, ...]
     n_dropped: int
-    labels: dict[str, str]
+    labels: dict[str, dict[str, str]]
 
 
 def _prepare(
@@ -276,7 +277,8 @@ def _prepare(
         low_high = np.array([_code_range(i, codebook) or observed for i in items])
         adjust = low_high.sum(axis=1)
         X = np.where(flip, adjust - X, X)
-    labels = {i: codebook[i].label_zh for i in items if codebook is not None and i in codebook}
+    labels = {lang: {i: codebook[i].label(lang) for i in items if i in codebook}
+              for lang in ("zh", "en")} if codebook is not None else {}
     return _Prepared(X, items, tuple(i for i in items if i in reverse_set), n_dropped, labels)
 
 
