@@ -122,8 +122,10 @@ check_hessian <- function(H, scores, theta, w, scale, tol = 1e-7) {
 }
 
 # delta-method SEs of a vector function of the parameters (central-difference Jacobian)
+# (step 1e-6 / scale_j), checked against numDeriv's Richardson-extrapolated Jacobian
 delta_se <- function(f, theta, V, scale) {
   J <- num_jacobian(f, theta, rel = 1e-6, scale = scale)
+  stopifnot(all(abs(J - numDeriv::jacobian(f, theta)) <= 1e-7 * max(abs(J))))
   sqrt(diag(J %*% V %*% t(J)))
 }
 

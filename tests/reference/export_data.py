@@ -43,8 +43,30 @@ import numpy as np
 import pandas as pd
 
 OUT = Path(__file__).resolve().parent / "data"
-MROZ_COLUMNS = ["inlf", "hours", "nwifeinc", "educ", "exper", "expersq", "age", "kidslt6", "kidsge6", "city", "lwage"]
-WAGE1_COLUMNS = ["wage", "lwage", "educ", "exper", "expersq", "tenure", "female", "married", "nonwhite"]
+MROZ_COLUMNS = [
+    "inlf",
+    "hours",
+    "nwifeinc",
+    "educ",
+    "exper",
+    "expersq",
+    "age",
+    "kidslt6",
+    "kidsge6",
+    "city",
+    "lwage",
+]
+WAGE1_COLUMNS = [
+    "wage",
+    "lwage",
+    "educ",
+    "exper",
+    "expersq",
+    "tenure",
+    "female",
+    "married",
+    "nonwhite",
+]
 INDUSTRIES = ["construc", "ndurman", "trcommpu", "trade", "services", "profserv"]
 REGIONS = ["northcen", "south", "west"]
 
@@ -117,7 +139,12 @@ def fishing() -> pd.DataFrame:
 
 
 def main() -> None:
-    for name, make in [("mroz", mroz), ("wage1", wage1), ("housing", housing), ("fishing", fishing)]:
+    for name, make in [
+        ("mroz", mroz),
+        ("wage1", wage1),
+        ("housing", housing),
+        ("fishing", fishing),
+    ]:
         _write(make(), name)
 
 

@@ -14,8 +14,12 @@ COLUMNS = ["case", "model", "vcov", "weights", "term", "quantity", "value"]
 
 @cache
 def _load(topic: str) -> pd.DataFrame:
-    frame = pd.read_csv(HERE / "out" / f"{topic}.csv", dtype={c: str for c in COLUMNS}, keep_default_na=False)
-    frame["value"] = frame["value"].map(float)  # Python's float() is correctly rounded: exact round trip
+    frame = pd.read_csv(
+        HERE / "out" / f"{topic}.csv", dtype={c: str for c in COLUMNS}, keep_default_na=False
+    )
+    frame["value"] = frame["value"].map(
+        float
+    )  # Python's float() is correctly rounded: exact round trip
     return frame
 
 
@@ -33,16 +37,25 @@ def reference_meta(topic: str) -> dict[str, object]:
     return json.loads((HERE / "out" / f"{topic}.json").read_text(encoding="utf-8"))
 
 
-def reference_values(topic: str, case: str, quantity: str, *, vcov: str = "classical", weights: str = "none") -> pd.Series:
+def reference_values(
+    topic: str, case: str, quantity: str, *, vcov: str = "classical", weights: str = "none"
+) -> pd.Series:
     """Values of one quantity (indexed by term) for a case, covariance type and weighting."""
     f = load_reference(topic)
-    sel = f[(f["case"] == case) & (f["quantity"] == quantity) & (f["vcov"] == vcov) & (f["weights"] == weights)]
+    sel = f[
+        (f["case"] == case)
+        & (f["quantity"] == quantity)
+        & (f["vcov"] == vcov)
+        & (f["weights"] == weights)
+    ]
     if sel.empty:
         raise KeyError(f"no reference {topic}/{case}/{quantity}/{vcov}/{weights}")
     return sel.set_index("term")["value"]
 
 
-def reference_scalar(topic: str, case: str, quantity: str, *, vcov: str = "classical", weights: str = "none") -> float:
+def reference_scalar(
+    topic: str, case: str, quantity: str, *, vcov: str = "classical", weights: str = "none"
+) -> float:
     """A single value (a statistic with an empty term)."""
     return float(reference_values(topic, case, quantity, vcov=vcov, weights=weights).iloc[0])
 

@@ -88,7 +88,10 @@ def test_every_fit_has_nobs(topic):
 
 def test_reference_value_selects_one_value():
     frame = load_reference("binary")
-    assert reference_value(frame, "mroz_logit", "nobs", weights="freq") == reference_data("mroz")["fw"].sum()
+    assert (
+        reference_value(frame, "mroz_logit", "nobs", weights="freq")
+        == reference_data("mroz")["fw"].sum()
+    )
     assert reference_value(frame, "mroz_logit", "estimate", term="educ", weights="none") > 0
     with pytest.raises(KeyError, match="distinct values"):
         reference_value(frame, "mroz_logit", "std_error", term="educ", weights="none")
@@ -101,6 +104,9 @@ def test_reference_data_is_complete(name):
     # mroz's lwage is missing for the 325 women not in the labour force (and used by no case)
     assert not frame.drop(columns=["lwage"] if name == "mroz" else []).isna().any().any()
     meta_data = {
-        spec["data"] for t in ESTIMATION_TOPICS for spec in reference_meta(t)["cases"].values() if isinstance(spec, dict)
+        spec["data"]
+        for t in ESTIMATION_TOPICS
+        for spec in reference_meta(t)["cases"].values()
+        if isinstance(spec, dict)
     }
     assert f"data/{name}.csv" in meta_data
