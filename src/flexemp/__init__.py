@@ -48,6 +48,12 @@ _EXPORTS: dict[str, str] = {
     "vif": "flexemp.models.diagnostics.vif",
     "EstimationResult": "flexemp.models.results",
     "read_analysis_data": "flexemp.io.analysis",
+    # scales
+    "reliability": "flexemp.describe.scales",
+    "cronbach_alpha": "flexemp.describe.scales",
+    "kmo": "flexemp.describe.scales",
+    "bartlett_sphericity": "flexemp.describe.scales",
+    "term_labels": "flexemp.present.labels",
     # synthetic data
     "get_dataset": "flexemp.synth",
     "list_datasets": "flexemp.synth",

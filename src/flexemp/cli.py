@@ -312,9 +312,11 @@ def demo(
     console.print(result.summary())
 
 
+from flexemp.cli_describe import register as _register_describe  # noqa: E402
 from flexemp.cli_models import register as _register_models  # noqa: E402
 
 _register_models(app)
+_register_describe(app)
 
 
 def main() -> None:

@@ -149,3 +149,55 @@ def test_vif(case, formula):
     assert res.max == pytest.approx(reference_scalar("vif", case, "vif_max"), rel=RTOL_CLOSED_FORM)
     assert res.mean == pytest.approx(reference_scalar("vif", case, "vif_mean"), rel=RTOL_CLOSED_FORM)
     assert res.centered == (case == "mroz_vif")
+
+
+WAGE1 = reference_data("wage1")
+HOUSING = reference_data("housing")
+FISHING = reference_data("fishing")
+X_WAGE1 = "educ + exper + expersq + tenure + female + married + nonwhite"
+X_HOUSING = "infl_medium + infl_high + type_apartment + type_atrium + type_terrace + cont_high"
+
+
+@pytest.mark.parametrize(("vcov", "weights"), VCOV_WEIGHTS)
+def test_wage1_ols_matrix(vcov, weights):
+    kw = {"vcov": vcov, **({"cluster": "cell"} if vcov == "cluster" else {})}
+    if weights != "none":
+        kw.update(weights="fw" if weights == "freq" else "pw", weight_kind=weights)
+    res = flexemp.ols(f"lwage ~ {X_WAGE1}", WAGE1, **kw)
+    _compare(res, "ols", "wage1_ols", vcov, weights, RTOL_CLOSED_FORM)
+
+
+@pytest.mark.parametrize("model", ["oprobit", "ologit", "mlogit"])
+@pytest.mark.parametrize("vcov", ["classical", "robust"])
+def test_housing_with_real_frequency_weights(model, vcov):
+    # MASS's housing data: 72 cells with counts, the textbook example for frequency weights
+    kw = {"base": 0} if model == "mlogit" else {}
+    res = getattr(flexemp, model)(f"sat ~ {X_HOUSING}", HOUSING, weights="freq", vcov=vcov, **kw)
+    _compare(res, "ordered" if model != "mlogit" else "mlogit", f"housing_{model}", vcov, "freq", RTOL_ML)
+    topic = "ordered" if model != "mlogit" else "mlogit"
+    assert res.statistics["sum_weights"] == reference_scalar(topic, f"housing_{model}", "nobs", weights="freq")
+    if vcov == "classical":
+        assert res.loglik == pytest.approx(reference_scalar(topic, f"housing_{model}", "loglik", weights="freq"),
+                                           rel=RTOL_LOGLIK)
+
+
+@pytest.mark.parametrize("vcov", ["classical", "robust"])
+def test_fishing_mlogit_and_margins(vcov):
+    # Cameron & Trivedi's fishing-mode choice: mlogit mode income_k, baseoutcome(1)
+    res = flexemp.mlogit("mode ~ income_k", FISHING, base=1, vcov=vcov)
+    _compare(res, "mlogit", "fishing_mlogit", vcov, "none", RTOL_ML)
+    me = flexemp.margins(res, FISHING).table
+    me.index = me["outcome"] + ":" + me["term"]
+    ame = reference_values("mlogit", "fishing_mlogit", "ame", vcov=vcov)
+    se = reference_values("mlogit", "fishing_mlogit", "ame_se", vcov=vcov)
+    np.testing.assert_allclose(me.loc[ame.index, "estimate"], ame, rtol=RTOL_ML)
+    np.testing.assert_allclose(me.loc[se.index, "std_error"], se, rtol=RTOL_ML)
+
+
+@pytest.mark.parametrize(("case", "data", "formula"), [
+    ("wage1_vif", "wage1", f"lwage ~ {X_WAGE1}"),
+])
+def test_vif_other_data(case, data, formula):
+    res = flexemp.vif(formula, reference_data(data))
+    ref = reference_values("vif", case, "vif")
+    np.testing.assert_allclose(res.vif.loc[ref.index], ref, rtol=RTOL_CLOSED_FORM)
