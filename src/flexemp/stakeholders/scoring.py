@@ -9,7 +9,7 @@ between the two → a frozen :class:`MitchellResult`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, get_args
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -18,7 +18,7 @@ from flexemp.core.errors import StakeholderScoresError
 from flexemp.core.options import Language, validate_option
 from flexemp.stakeholders.clustering import AttributeClusters, Linkage, cluster_attribute
 from flexemp.stakeholders.data import ATTRIBUTE_LABELS, ATTRIBUTES, tidy_scores
-from flexemp.stakeholders.rules import LEVEL_LABELS, TYPE_LABELS, classify, score_levels
+from flexemp.stakeholders.rules import TYPE_LABELS, classify, score_levels
 
 #: English names of seed 002's nine stakeholders, keyed by the seed's Chinese names.
 STAKEHOLDER_NAMES: dict[str, str] = {
@@ -328,7 +328,3 @@ def _check_settings(thresholds: tuple[float, float], n_clusters: int) -> tuple[f
             f"n_clusters={n_clusters!r} must be a whole number of at least 2, e.g. 3"
         )
     return low, high, int(n_clusters)
-
-
-LEVEL_NAMES = LEVEL_LABELS  # re-exported for renderers
-LINKAGES: tuple[str, ...] = get_args(Linkage)
