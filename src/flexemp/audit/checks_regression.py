@@ -70,7 +70,7 @@ def _t_interval(row: dict[str, Printed]) -> tuple[tuple[float, float] | None, st
 def check_t_ratio(table: str, row: str, v: dict[str, Printed]) -> Check:
     """t (or z) printed beside coef and SE must lie in the interval of coef/SE."""
     r = ratio(v["coef"], v["se"])
-    nums = {"coef": v["coef"].text, "se": v["se"].text, "t": v["t"].text}
+    nums: dict[str, object] = {"coef": v["coef"].text, "se": v["se"].text, "t": v["t"].text}
     if r is None:
         return Check(table, row, "t_ratio", CANNOT_TELL, "标准误可能为0，无法检验 t = 系数/标准误",
                      "the SE may be 0, so t = coef/SE cannot be checked", nums)
