@@ -54,6 +54,7 @@ _EXPORTS: dict[str, str] = {
     "kmo": "flexemp.describe.scales",
     "bartlett_sphericity": "flexemp.describe.scales",
     "term_labels": "flexemp.present.labels",
+    "mitchell": "flexemp.stakeholders",
     # synthetic data
     "get_dataset": "flexemp.synth",
     "list_datasets": "flexemp.synth",

@@ -314,9 +314,11 @@ def demo(
 
 from flexemp.cli_describe import register as _register_describe  # noqa: E402
 from flexemp.cli_models import register as _register_models  # noqa: E402
+from flexemp.cli_stakeholders import register as _register_stakeholders  # noqa: E402
 
 _register_models(app)
 _register_describe(app)
+_register_stakeholders(app)
 
 
 def main() -> None:
