@@ -42,6 +42,9 @@ def test_demo_twice_gives_the_same_result(tmp_path, monkeypatch):
     assert (out / "sample_flows.json").read_text(encoding="utf-8") == flows_before
     assert json.loads(flows_before)[1]["n_final"] == 26_252
     assert "| 1 | 剔除16岁以下样本 | 26,276 | 24 | 26,252 |" in (out / "sample_flows.md").read_text(encoding="utf-8")
+    # seed 002: platform, workers and government are definitive stakeholders
+    types = {s["stakeholder"]: s["type"] for s in json.loads((out / "stakeholders.json").read_text(encoding="utf-8"))["stakeholders"]}
+    assert types["平台企业"] == types["从业者"] == types["政府机构"] == "definitive"
 
 
 def test_demo_command_says_where_everything_is(tmp_path, monkeypatch):

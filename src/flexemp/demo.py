@@ -63,6 +63,7 @@ class DemoResult:
             f"Raw files and codebooks: {self.out / 'data'}",
             f"Screening rules: {self.out / 'rules'}",
             f"Sample flows: {self.out / 'sample_flows.md'} and {self.out / 'sample_flows.json'}",
+            f"Stakeholder scoring (seed 002): {self.out / 'stakeholders.md'}",
             f"Pseudonym key: {self.key_note}",
             "Next: `flexemp waves --db "
             f"{self.db}` lists the waves; `flexemp screen --db {self.db} --wave 2022Q2 --dataset flex_sentiment "
@@ -87,6 +88,21 @@ def _flows_markdown(screenings: tuple[StoredScreening, ...]) -> str:
         for st in s.flow["steps"]:
             parts.append(f"| {st['step']} | {st['rule']} | {st['n_before']:,} | {st['n_excluded']:,} | {st['n_after']:,} |\n")
     return "".join(parts)
+
+
+def _stakeholder_example(out: Path) -> None:
+    """Seed 002's Mitchell scoring on the embedded example scores → OUT/stakeholders.{md,json}."""
+    from flexemp.stakeholders import mitchell
+    from flexemp.stakeholders.example import example_scores
+
+    res = mitchell(example_scores())
+    (out / "stakeholders.json").write_text(json.dumps(res.to_dict(), ensure_ascii=False, indent=2, default=str),
+                                           encoding="utf-8")
+    table = res.table("zh")
+    lines = ["# Mitchell 评分法：利益相关者分类（种子文献002）\n", "| " + " | ".join(map(str, table.columns)) + " |",
+             "|" + "---|" * len(table.columns)]
+    lines += ["| " + " | ".join(map(str, row)) + " |" for row in table.itertuples(index=False)]
+    (out / "stakeholders.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def run_demo(
@@ -148,6 +164,7 @@ def run_demo(
             rules_out.write_text(demo_rules_path(name).read_text(encoding="utf-8"), encoding="utf-8")
             screenings.append(screen_wave(wave, rules_out, dataset=name, db=db_path))
             progress.advance(task)
+    _stakeholder_example(out)
     result = DemoResult(db_path, out, key_note, tuple(loads), tuple(screenings))
     (out / "sample_flows.json").write_text(
         json.dumps([s.to_dict() for s in screenings], ensure_ascii=False, indent=2), encoding="utf-8"
