@@ -61,7 +61,7 @@ def validate_option(name: str, value: object, allowed: Iterable[str] | Any) -> s
     hint = f" Did you mean {near[0]!r}?" if near else ""
     raise UnsupportedOptionError(f"{name}={value!r} is not supported; use one of {listed}.{hint}")
 
-Estimator = Literal["ols", "logit", "probit", "oprobit", "ologit", "mlogit"]
+Estimator = Literal["ols", "logit", "probit", "oprobit", "ologit", "mlogit", "iv2sls", "heckman2s", "psm"]
 VcovType = Literal["classical", "robust", "cluster"]
 WeightKind = Literal["freq", "prob"]
 MarginsAt = Literal["average"]

@@ -27,8 +27,12 @@ _SANDWICH = frozenset({"robust", "cluster"})
 
 CAPABILITIES: dict[str, Capability] = {
     name: Capability(frozenset({"freq", "prob"}), _ALL_VCOV, _SANDWICH)
-    for name in ("ols", "logit", "probit", "oprobit", "ologit", "mlogit")
+    for name in ("ols", "logit", "probit", "oprobit", "ologit", "mlogit", "iv2sls")
 }
+# two-step Heckman: the corrected two-step covariance (Heckman 1979) is defined without weights or clusters
+CAPABILITIES["heckman2s"] = Capability(frozenset(), frozenset({"classical"}), frozenset())
+# matching: its standard errors are the Abadie-Imbens ones (see models/psm.py), not a vcov choice
+CAPABILITIES["psm"] = Capability(frozenset(), frozenset({"classical"}), frozenset())
 
 
 def check_capabilities(estimator: str, *, weights: str | None, weight_kind: str, vcov: str, cluster: str | None) -> None:
@@ -40,6 +44,8 @@ def check_capabilities(estimator: str, *, weights: str | None, weight_kind: str,
         Saying what is not supported and what to use instead.
     """
     cap = CAPABILITIES[estimator]
+    if weights is not None and not cap.weight_kinds:
+        raise UnsupportedOptionError(f"{estimator} does not support weights (drop weights=, or use a weighted estimator)")
     if vcov not in cap.vcov:
         raise UnsupportedOptionError(f"{estimator} does not support vcov={vcov!r}; use one of {sorted(cap.vcov)}")
     if vcov == "cluster" and cluster is None:
