@@ -11,10 +11,18 @@ from flexemp.cli_render import console, error_line, print_frame, print_json
 
 
 def audit(
-    file: Annotated[Path, typer.Argument(help="YAML transcription of published tables (see docs/audit.md).")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")] = False,
-    lang: Annotated[str, typer.Option("--lang", help="Language of reasons and report: zh or en.")] = "zh",
-    markdown: Annotated[bool, typer.Option("--markdown", help="Print the Markdown report section.")] = False,
+    file: Annotated[
+        Path, typer.Argument(help="YAML transcription of published tables (see docs/audit.md).")
+    ],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print one JSON object instead of tables.")
+    ] = False,
+    lang: Annotated[
+        str, typer.Option("--lang", help="Language of reasons and report: zh or en.")
+    ] = "zh",
+    markdown: Annotated[
+        bool, typer.Option("--markdown", help="Print the Markdown report section.")
+    ] = False,
 ) -> None:
     """Audit published tables for internal consistency; exit 0 consistent, 1 inconsistent, 2 unreadable.
 
@@ -38,7 +46,9 @@ def audit(
         frame = rep.to_frame(lang).drop(columns="numbers")
         print_frame(frame, title=str(file), max_rows=1000)
         s = rep.summary
-        console.print(f"consistent {s['consistent']}  inconsistent {s['inconsistent']}  cannot tell {s['cannot_tell']}")
+        console.print(
+            f"consistent {s['consistent']}  inconsistent {s['inconsistent']}  cannot tell {s['cannot_tell']}"
+        )
     raise typer.Exit(rep.exit_code)
 
 

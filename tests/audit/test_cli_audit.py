@@ -31,22 +31,32 @@ def test_exit_1_and_json_shape_when_inconsistent() -> None:
     out = json.loads(res.stdout)
     assert set(out) == {"checks", "summary"}
     assert set(out["summary"]) == {"consistent", "inconsistent", "cannot_tell"}
-    assert all(set(c) == {"table", "row", "check", "verdict", "reason", "numbers"} for c in out["checks"])
+    assert all(
+        set(c) == {"table", "row", "check", "verdict", "reason", "numbers"} for c in out["checks"]
+    )
     flagged = {(c["row"], c["check"]) for c in out["checks"] if c["verdict"] == "inconsistent"}
     assert ("理财情况", "ci_sign") in flagged and ("性别", "ci_se") in flagged
-    assert out["summary"]["inconsistent"] == sum(c["verdict"] == "inconsistent" for c in out["checks"])
+    assert out["summary"]["inconsistent"] == sum(
+        c["verdict"] == "inconsistent" for c in out["checks"]
+    )
 
 
 def test_markdown_in_english() -> None:
-    res = runner.invoke(app, ["audit", str(EXAMPLES / "seed_001.yaml"), "--markdown", "--lang", "en"])
+    res = runner.invoke(
+        app, ["audit", str(EXAMPLES / "seed_001.yaml"), "--markdown", "--lang", "en"]
+    )
     assert res.exit_code == 1 and "## Consistency audit of published tables" in res.output
 
 
 def test_exit_2_when_unreadable(tmp_path: Path) -> None:
     missing = runner.invoke(app, ["audit", str(tmp_path / "nope.yaml")])
-    assert missing.exit_code == 2 and "Error:" in missing.output and "file not found" in missing.output
+    assert (
+        missing.exit_code == 2 and "Error:" in missing.output and "file not found" in missing.output
+    )
     bad = tmp_path / "bad.yaml"
-    bad.write_text("- {kind: regression, rows: [{term: a, coef: x1, se: 1, t: 2}]}\n", encoding="utf-8")
+    bad.write_text(
+        "- {kind: regression, rows: [{term: a, coef: x1, se: 1, t: 2}]}\n", encoding="utf-8"
+    )
     res = runner.invoke(app, ["audit", str(bad)])
     assert res.exit_code == 2 and "Error:" in res.output and "(line 1)" in res.output
     csv = tmp_path / "t.csv"

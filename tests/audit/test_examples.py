@@ -25,8 +25,11 @@ def test_seed_001_willingness_mean() -> None:
     assert v[("表1/表2 个人意愿", "您是否愿意参加职业伤害保险", "frequency_mean")] == "inconsistent"
     assert v[("表2 变量赋值", "个人意愿", "binary_sd")] == "inconsistent"
     # 1·69 + 2·31 = 131 → 1.31; 1·21 + 2·64 + 3·15 = 194 → 1.94; education 274 → 2.74
-    for title, q in (("表1/表2 性别", "您的性别是"), ("表1/表2 年龄段", "您的年龄属于以下哪个年龄段"),
-                     ("表1/表2 文化程度", "您当前的文化程度")):
+    for title, q in (
+        ("表1/表2 性别", "您的性别是"),
+        ("表1/表2 年龄段", "您的年龄属于以下哪个年龄段"),
+        ("表1/表2 文化程度", "您当前的文化程度"),
+    ):
         assert v[(title, q, "frequency_mean")] == "consistent"
         assert v[(title, q, "frequency_sd")] == "consistent"
 
@@ -39,15 +42,23 @@ def test_seed_003_ci_problems() -> None:
     # Table 4 性别: SE 0.0892, CI [−0.160, 0.139] implies 0.1495/1.96 ≈ 0.076
     assert v[("表4 就业状态影响因素", "性别", "ci_se")] == "inconsistent"
     # every other check of Table 4 passes
-    others = {k: x for k, x in v.items() if k[0] == "表4 就业状态影响因素" and k[1:] != ("性别", "ci_se")}
+    others = {
+        k: x for k, x in v.items() if k[0] == "表4 就业状态影响因素" and k[1:] != ("性别", "ci_se")
+    }
     assert len(others) == 12 * 3 - 1 and set(others.values()) == {"consistent"}
 
 
 def test_seed_000_and_004_consistent_figures() -> None:
     v0 = _verdicts("seed_000.yaml")
     # 000 Table 3: (0.913/0.093)² ∈ [95.24, 97.53] ∋ 96.927; (4.103/1.012)² ∈ [16.418, 16.458] ∋ 16.428
-    assert v0[("表3 工具变量估计结果（第一阶段）", "地区劳动合同平均值", "f_equals_t2")] == "consistent"
-    assert v0[("表3 工具变量估计结果（第一阶段）", "地区入职培训平均值", "f_equals_t2")] == "consistent"
+    assert (
+        v0[("表3 工具变量估计结果（第一阶段）", "地区劳动合同平均值", "f_equals_t2")]
+        == "consistent"
+    )
+    assert (
+        v0[("表3 工具变量估计结果（第一阶段）", "地区入职培训平均值", "f_equals_t2")]
+        == "consistent"
+    )
     # 000 Table 4: 0.162/0.061 ∈ [2.626, 2.686] ∋ 2.680
     assert v0[("表4 PSM估计结果", "劳动合同", "t_ratio")] == "consistent"
     v4 = _verdicts("seed_004.yaml")
@@ -62,7 +73,10 @@ def test_report_shapes() -> None:
     assert list(frame.columns) == COLUMNS
     assert rep.summary["inconsistent"] == (frame["verdict"] == "inconsistent").sum() > 0
     md = rep.to_markdown("zh")
-    assert md.startswith("## 已发表表格的一致性核查") and "| 表6 是否受到融资约束的因素 | 理财情况 | ci_sign |" in md
+    assert (
+        md.startswith("## 已发表表格的一致性核查")
+        and "| 表6 是否受到融资约束的因素 | 理财情况 | ci_sign |" in md
+    )
     assert "## Consistency audit" in rep.to_markdown("en")
     assert rep.exit_code == 1
 
@@ -74,8 +88,14 @@ def test_report_shapes() -> None:
         ("- {kind: regression, rows: [{term: a, coef: 1, sd: 2}]}", "unknown key(s) ['sd']"),
         ("- {kind: regression, rows: [{term: a, coef: abc, se: 1, t: 2}]}", "is not a number"),
         ("- {kind: descriptive, n: 10.5, rows: []}", "must be a whole number"),
-        ("- {kind: banded_mean, midpoints: [1, 2], rows: [{group: g, percents: [100]}]}", "1 percents for 2 midpoints"),
-        ("- {kind: diffusion_index, rows: [{group: g, shares: {up: 10, much_up: 5}}]}", "shares overlap"),
+        (
+            "- {kind: banded_mean, midpoints: [1, 2], rows: [{group: g, percents: [100]}]}",
+            "1 percents for 2 midpoints",
+        ),
+        (
+            "- {kind: diffusion_index, rows: [{group: g, shares: {up: 10, much_up: 5}}]}",
+            "shares overlap",
+        ),
         ("kind: regression", "expected a list of tables"),
         ("- [unclosed", "not valid YAML"),
     ],

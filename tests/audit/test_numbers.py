@@ -43,7 +43,9 @@ def test_not_a_number_is_refused_with_location() -> None:
 
 
 def test_yaml_loader_keeps_printed_digits_of_unquoted_numbers() -> None:
-    doc = load_yaml_text("- {kind: descriptive, rows: [{variable: x, mean: 0.090, n: 100, binary: true}]}")
+    doc = load_yaml_text(
+        "- {kind: descriptive, rows: [{variable: x, mean: 0.090, n: 100, binary: true}]}"
+    )
     row = doc[0]["rows"][0]
     assert row["mean"] == "0.090" and row["n"] == "100" and row["binary"] is True
     assert doc[0].line == 1

@@ -15,7 +15,15 @@ from flexemp.audit.numbers import Printed, parse_printed, split_stars
 from flexemp.core.errors import AuditFormatError
 from flexemp.core.yaml_lines import LineDict, line_suffix
 
-KINDS = ("regression", "descriptive", "frequency", "banded_mean", "diffusion_index", "first_stage", "difference")
+KINDS = (
+    "regression",
+    "descriptive",
+    "frequency",
+    "banded_mean",
+    "diffusion_index",
+    "first_stage",
+    "difference",
+)
 
 TABLE_KEYS: dict[str, set[str]] = {
     "regression": {"basis", "df", "thresholds", "ci_level", "ci_symmetric", "rows"},
@@ -35,8 +43,15 @@ ROW_KEYS: dict[str, set[str]] = {
     "first_stage": {"instrument", "coef", "se", "stars", "claimed_f"},
     "difference": {"group", "a", "b", "diff"},
 }
-LABEL_KEY = {"regression": "term", "descriptive": "variable", "banded_mean": "group", "diffusion_index": "group",
-             "first_stage": "instrument", "difference": "group", "frequency": "label"}
+LABEL_KEY = {
+    "regression": "term",
+    "descriptive": "variable",
+    "banded_mean": "group",
+    "diffusion_index": "group",
+    "first_stage": "instrument",
+    "difference": "group",
+    "frequency": "label",
+}
 COMMON_KEYS = {"kind", "title", "note", "source"}
 
 
@@ -74,8 +89,10 @@ def load_yaml_text(text: str, source: str = "<text>") -> list[dict[str, Any]]:
     if isinstance(doc, dict) and "tables" in doc:
         doc = doc["tables"]
     if not isinstance(doc, list) or not all(isinstance(t, dict) for t in doc):
-        raise AuditFormatError(f"{source}: expected a list of tables (each a mapping with 'kind:'), "
-                               "or a mapping with a 'tables:' list")
+        raise AuditFormatError(
+            f"{source}: expected a list of tables (each a mapping with 'kind:'), "
+            "or a mapping with a 'tables:' list"
+        )
     return doc
 
 
@@ -89,7 +106,9 @@ def load_tables(path: str | Path) -> list[dict[str, Any]]:
     """
     p = Path(path)
     if p.suffix.lower() not in (".yaml", ".yml"):
-        raise AuditFormatError(f"{p}: only YAML transcriptions (.yaml, .yml) are supported; see docs/audit.md")
+        raise AuditFormatError(
+            f"{p}: only YAML transcriptions (.yaml, .yml) are supported; see docs/audit.md"
+        )
     try:
         text = p.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -108,7 +127,9 @@ def check_keys(obj: dict[str, Any], allowed: set[str], where: str) -> None:
     """Refuse unknown keys, naming them and the allowed ones."""
     extra = sorted(set(obj) - allowed)
     if extra:
-        raise AuditFormatError(f"{where}{line_suffix(obj)}: unknown key(s) {extra}; allowed: {sorted(allowed)}")
+        raise AuditFormatError(
+            f"{where}{line_suffix(obj)}: unknown key(s) {extra}; allowed: {sorted(allowed)}"
+        )
 
 
 def validate_table(table: dict[str, Any], index: int) -> str:
@@ -116,7 +137,9 @@ def validate_table(table: dict[str, Any], index: int) -> str:
     kind = table.get("kind")
     where = f"table {index + 1} ({table_title(table, index)})"
     if kind not in KINDS:
-        raise AuditFormatError(f"{where}{line_suffix(table)}: kind must be one of {list(KINDS)}, got {kind!r}")
+        raise AuditFormatError(
+            f"{where}{line_suffix(table)}: kind must be one of {list(KINDS)}, got {kind!r}"
+        )
     check_keys(table, TABLE_KEYS[kind] | COMMON_KEYS, where)
     return str(kind)
 
@@ -144,7 +167,9 @@ def integer(row: dict[str, Any], key: str, where: str) -> int | None:
         return None
     p = parse_printed(raw, f"{where}{line_suffix(row)}, '{key}'")
     if not p.value.is_integer() or p.value < 0:
-        raise AuditFormatError(f"{where}{line_suffix(row)}: '{key}' must be a whole number, got {raw!r}")
+        raise AuditFormatError(
+            f"{where}{line_suffix(row)}: '{key}' must be a whole number, got {raw!r}"
+        )
     return int(p.value)
 
 
@@ -152,7 +177,9 @@ def flag(row: dict[str, Any], key: str, where: str) -> bool:
     """A true/false flag."""
     raw = row.get(key, False)
     if not isinstance(raw, bool):
-        raise AuditFormatError(f"{where}{line_suffix(row)}: '{key}' must be true or false, got {raw!r}")
+        raise AuditFormatError(
+            f"{where}{line_suffix(row)}: '{key}' must be true or false, got {raw!r}"
+        )
     return raw
 
 
@@ -163,7 +190,9 @@ def stars_of(row: dict[str, Any], where: str, value_key: str = "coef") -> str | 
         if s is None:
             return ""
         if not isinstance(s, str) or set(s) - set("*†+"):
-            raise AuditFormatError(f"{where}{line_suffix(row)}: 'stars' must be text such as \"***\" or \"\"")
+            raise AuditFormatError(
+                f'{where}{line_suffix(row)}: \'stars\' must be text such as "***" or ""'
+            )
         return s
     return split_stars(row.get(value_key))[1]
 
@@ -172,7 +201,9 @@ def number_list(row: dict[str, Any], key: str, where: str) -> list[Printed]:
     """A list of printed numbers under ``key``."""
     raw = row.get(key)
     if not isinstance(raw, list) or not raw:
-        raise AuditFormatError(f"{where}{line_suffix(row)}: '{key}' must be a non-empty list of numbers")
+        raise AuditFormatError(
+            f"{where}{line_suffix(row)}: '{key}' must be a non-empty list of numbers"
+        )
     return [parse_printed(v, f"{where}{line_suffix(row)}, '{key}'[{i}]") for i, v in enumerate(raw)]
 
 

@@ -94,7 +94,9 @@ def parse_printed(raw: object, where: str) -> Printed:
         If the value is not a number.
     """
     if isinstance(raw, bool) or raw is None:
-        raise AuditFormatError(f"{where}: expected a number, got {raw!r}; write the printed figure, e.g. 0.093")
+        raise AuditFormatError(
+            f"{where}: expected a number, got {raw!r}; write the printed figure, e.g. 0.093"
+        )
     if isinstance(raw, int | float):
         if isinstance(raw, float) and not math.isfinite(raw):
             raise AuditFormatError(f"{where}: {raw!r} is not a finite number")
@@ -109,7 +111,7 @@ def parse_printed(raw: object, where: str) -> Printed:
         dec = Decimal(text)
     except InvalidOperation:
         raise AuditFormatError(
-            f"{where}: {raw!r} is not a number; write it as printed, e.g. \"0.090\" or \"<0.001\""
+            f'{where}: {raw!r} is not a number; write it as printed, e.g. "0.090" or "<0.001"'
         ) from None
     if not dec.is_finite():
         raise AuditFormatError(f"{where}: {raw!r} is not a finite number")

@@ -47,20 +47,32 @@ class AuditReport:
         """A report section: the summary, then every inconsistent and undecidable check."""
         s = self.summary
         zh = lang == "zh"
-        lines = ["## 已发表表格的一致性核查" if zh else "## Consistency audit of published tables", ""]
+        lines = [
+            "## 已发表表格的一致性核查" if zh else "## Consistency audit of published tables",
+            "",
+        ]
         lines.append(
             f"共 {len(self.checks)} 项核查：一致 {s[CONSISTENT]} 项，不一致 {s[INCONSISTENT]} 项，无法判断 {s[CANNOT_TELL]} 项。"
             "核查按印刷位数的舍入区间进行（如 0.093 表示 [0.0925, 0.0935]）。"
-            if zh else
-            f"{len(self.checks)} checks: {s[CONSISTENT]} consistent, {s[INCONSISTENT]} inconsistent, "
+            if zh
+            else f"{len(self.checks)} checks: {s[CONSISTENT]} consistent, {s[INCONSISTENT]} inconsistent, "
             f"{s[CANNOT_TELL]} cannot tell. Every check allows for the rounding of the printed digits "
-            "(0.093 means [0.0925, 0.0935]).")
-        for verdict, head_zh, head_en in ((INCONSISTENT, "不一致", "Inconsistent"), (CANNOT_TELL, "无法判断", "Cannot tell")):
+            "(0.093 means [0.0925, 0.0935])."
+        )
+        for verdict, head_zh, head_en in (
+            (INCONSISTENT, "不一致", "Inconsistent"),
+            (CANNOT_TELL, "无法判断", "Cannot tell"),
+        ):
             rows = [c for c in self.checks if c.verdict == verdict]
             if not rows:
                 continue
-            lines += ["", f"### {head_zh if zh else head_en}", "",
-                      "| 表 | 行 | 核查 | 理由 |" if zh else "| table | row | check | reason |", "|---|---|---|---|"]
+            lines += [
+                "",
+                f"### {head_zh if zh else head_en}",
+                "",
+                "| 表 | 行 | 核查 | 理由 |" if zh else "| table | row | check | reason |",
+                "|---|---|---|---|",
+            ]
             for c in rows:
                 reason = (c.reason_zh if zh else c.reason_en).replace("|", "\\|")
                 lines.append(f"| {c.table} | {c.row} | {c.check} | {reason} |")

@@ -44,8 +44,14 @@ class Check:
 
     def to_dict(self, lang: str = "zh") -> dict[str, Any]:
         """Plain dict with the fixed keys ``table, row, check, verdict, reason, numbers``."""
-        return {"table": self.table, "row": self.row, "check": self.check, "verdict": self.verdict,
-                "reason": self.reason_zh if lang == "zh" else self.reason_en, "numbers": dict(self.numbers)}
+        return {
+            "table": self.table,
+            "row": self.row,
+            "check": self.check,
+            "verdict": self.verdict,
+            "reason": self.reason_zh if lang == "zh" else self.reason_en,
+            "numbers": dict(self.numbers),
+        }
 
 
 def verdict_of(ok: bool) -> Verdict:

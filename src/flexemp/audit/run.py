@@ -29,14 +29,22 @@ from flexemp.core.yaml_lines import line_suffix
 def _spec(table: dict[str, Any], where: str) -> cr.RegressionSpec:
     basis = table.get("basis", "z")
     if basis not in ("z", "t"):
-        raise AuditFormatError(f"{where}{line_suffix(table)}: basis must be 'z' or 't', got {basis!r}")
+        raise AuditFormatError(
+            f"{where}{line_suffix(table)}: basis must be 'z' or 't', got {basis!r}"
+        )
     df = integer(table, "df", where)
     raw_thr = table.get("thresholds", {"*": 0.10, "**": 0.05, "***": 0.01})
     if not isinstance(raw_thr, dict):
-        raise AuditFormatError(f"{where}{line_suffix(table)}: thresholds must map stars to p, e.g. {{'*': 0.10}}")
-    thr = tuple((str(k), parse_printed(v, f"{where}, thresholds").value) for k, v in raw_thr.items())
+        raise AuditFormatError(
+            f"{where}{line_suffix(table)}: thresholds must map stars to p, e.g. {{'*': 0.10}}"
+        )
+    thr = tuple(
+        (str(k), parse_printed(v, f"{where}, thresholds").value) for k, v in raw_thr.items()
+    )
     level = number(table, "ci_level", where)
-    return cr.RegressionSpec(basis=basis, df=df, thresholds=thr, ci_level=0.95 if level is None else level.value)
+    return cr.RegressionSpec(
+        basis=basis, df=df, thresholds=thr, ci_level=0.95 if level is None else level.value
+    )
 
 
 def _row_label(row: dict[str, Any], kind: str, i: int) -> str:
@@ -111,10 +119,17 @@ def audit_descriptive(table: dict[str, Any], title: str, where: str) -> list[Che
             continue
         if lo is not None and hi is not None:
             ok = lo.lo <= mean.hi and mean.lo <= hi.hi
-            out.append(Check(title, label, "mean_range", verdict_of(ok),
-                             f"均值 {mean.text} {'位于' if ok else '不在'} [{lo.text}, {hi.text}] 内",
-                             f"mean {mean.text} {'lies' if ok else 'does not lie'} within [{lo.text}, {hi.text}]",
-                             {"mean": mean.text, "min": lo.text, "max": hi.text}))
+            out.append(
+                Check(
+                    title,
+                    label,
+                    "mean_range",
+                    verdict_of(ok),
+                    f"均值 {mean.text} {'位于' if ok else '不在'} [{lo.text}, {hi.text}] 内",
+                    f"mean {mean.text} {'lies' if ok else 'does not lie'} within [{lo.text}, {hi.text}]",
+                    {"mean": mean.text, "min": lo.text, "max": hi.text},
+                )
+            )
         if binary and sd is not None:
             out.append(cm.check_binary_sd(title, label, mean, sd, n))
         if integer_items and n:
@@ -134,24 +149,39 @@ def audit_frequency(table: dict[str, Any], title: str, where: str) -> list[Check
     counts = [integer(r, "count", where) for r in opts]
     percents = [number(r, "percent", where) for r in opts]
     codes = [number(r, "code", where) for r in opts]
-    all_counts = [c for c in counts if c is not None] if all(c is not None for c in counts) else None
-    all_pcts = [p for p in percents if p is not None] if all(p is not None for p in percents) else None
+    all_counts = (
+        [c for c in counts if c is not None] if all(c is not None for c in counts) else None
+    )
+    all_pcts = (
+        [p for p in percents if p is not None] if all(p is not None for p in percents) else None
+    )
     out: list[Check] = []
     if all_counts is not None and n is not None:
         out.append(cm.check_count_sum(title, label, all_counts, n))
     if all_pcts is not None:
         out.append(cm.check_percent_sum(title, label, all_pcts))
     if all_counts is not None and all_pcts is not None:
-        out.append(cm.check_percent_vs_count(title, label, all_counts, all_pcts, n or sum(all_counts)))
-    claimed_mean, claimed_sd = number(table, "claimed_mean", where), number(table, "claimed_sd", where)
+        out.append(
+            cm.check_percent_vs_count(title, label, all_counts, all_pcts, n or sum(all_counts))
+        )
+    claimed_mean, claimed_sd = (
+        number(table, "claimed_mean", where),
+        number(table, "claimed_sd", where),
+    )
     if (claimed_mean or claimed_sd) and any(c is None for c in codes):
-        raise AuditFormatError(f"{where}{line_suffix(table)}: claimed_mean/claimed_sd need a 'code' on every option")
+        raise AuditFormatError(
+            f"{where}{line_suffix(table)}: claimed_mean/claimed_sd need a 'code' on every option"
+        )
     code_values = [c.value for c in codes if c is not None]
     if claimed_mean is not None:
         if all_counts is not None:
             out.append(cm.check_count_mean(title, label, code_values, all_counts, claimed_mean))
         elif all_pcts is not None:
-            out.append(cm.check_implied_mean(title, label, "frequency_mean", code_values, all_pcts, claimed_mean))
+            out.append(
+                cm.check_implied_mean(
+                    title, label, "frequency_mean", code_values, all_pcts, claimed_mean
+                )
+            )
     if claimed_sd is not None and all_counts is not None:
         out.append(cm.check_count_sd(title, label, code_values, all_counts, claimed_sd))
     return out
@@ -166,7 +196,9 @@ def audit_banded(table: dict[str, Any], title: str, where: str) -> list[Check]:
         label = _row_label(row, "banded_mean", i)
         pcts = number_list(row, "percents", where)
         if len(pcts) != len(mids):
-            raise AuditFormatError(f"{where}{line_suffix(row)}: {len(pcts)} percents for {len(mids)} midpoints")
+            raise AuditFormatError(
+                f"{where}{line_suffix(row)}: {len(pcts)} percents for {len(mids)} midpoints"
+            )
         out.append(cm.check_percent_sum(title, label, pcts))
         claimed = number(row, "claimed_mean", where)
         if claimed is not None:
@@ -182,12 +214,18 @@ def audit_diffusion(table: dict[str, Any], title: str, where: str) -> list[Check
         label = _row_label(row, "diffusion_index", i)
         raw = row.get("shares")
         if not isinstance(raw, dict) or not raw:
-            raise AuditFormatError(f"{where}{line_suffix(row)}: 'shares' must map answers to percents ({DIFFUSION_KEYS_DOC})")
+            raise AuditFormatError(
+                f"{where}{line_suffix(row)}: 'shares' must map answers to percents ({DIFFUSION_KEYS_DOC})"
+            )
         check_keys(raw, set(cm.DIFFUSION_KEYS), f"{where}, shares")
         scores = [s for k in raw for s in cm.DIFFUSION_KEYS[k]]
         if len(scores) != len(set(scores)):
-            raise AuditFormatError(f"{where}{line_suffix(row)}: shares overlap (e.g. 'up' with 'much_up'); give each answer once")
-        shares = {k: parse_printed(v, f"{where}{line_suffix(row)}, shares.{k}") for k, v in raw.items()}
+            raise AuditFormatError(
+                f"{where}{line_suffix(row)}: shares overlap (e.g. 'up' with 'much_up'); give each answer once"
+            )
+        shares = {
+            k: parse_printed(v, f"{where}{line_suffix(row)}, shares.{k}") for k, v in raw.items()
+        }
         if len(scores) == 5:
             out.append(cm.check_percent_sum(title, label, list(shares.values())))
         claimed = number(row, "claimed_index", where)
@@ -203,14 +241,24 @@ def audit_difference(table: dict[str, Any], title: str, where: str) -> list[Chec
         check_keys(row, ROW_KEYS["difference"], where)
         v = _numbers(row, ("a", "b", "diff"), where)
         if len(v) != 3:
-            raise AuditFormatError(f"{where}{line_suffix(row)}: a difference row needs a, b and diff")
-        out.append(cm.check_difference(title, _row_label(row, "difference", i), v["a"], v["b"], v["diff"]))
+            raise AuditFormatError(
+                f"{where}{line_suffix(row)}: a difference row needs a, b and diff"
+            )
+        out.append(
+            cm.check_difference(title, _row_label(row, "difference", i), v["a"], v["b"], v["diff"])
+        )
     return out
 
 
-RUNNERS = {"regression": audit_regression, "first_stage": audit_first_stage, "descriptive": audit_descriptive,
-           "frequency": audit_frequency, "banded_mean": audit_banded, "diffusion_index": audit_diffusion,
-           "difference": audit_difference}
+RUNNERS = {
+    "regression": audit_regression,
+    "first_stage": audit_first_stage,
+    "descriptive": audit_descriptive,
+    "frequency": audit_frequency,
+    "banded_mean": audit_banded,
+    "diffusion_index": audit_diffusion,
+    "difference": audit_difference,
+}
 
 
 def run_tables(tables: list[dict[str, Any]]) -> list[Check]:
