@@ -55,6 +55,8 @@ _EXPORTS: dict[str, str] = {
     "bartlett_sphericity": "flexemp.describe.scales",
     "term_labels": "flexemp.present.labels",
     "mitchell": "flexemp.stakeholders",
+    "audit_file": "flexemp.audit",
+    "audit_yaml": "flexemp.audit",
     # synthetic data
     "get_dataset": "flexemp.synth",
     "list_datasets": "flexemp.synth",

@@ -312,6 +312,7 @@ def demo(
     console.print(result.summary())
 
 
+from flexemp.cli_audit import register as _register_audit  # noqa: E402
 from flexemp.cli_describe import register as _register_describe  # noqa: E402
 from flexemp.cli_models import register as _register_models  # noqa: E402
 from flexemp.cli_stakeholders import register as _register_stakeholders  # noqa: E402
@@ -319,6 +320,7 @@ from flexemp.cli_stakeholders import register as _register_stakeholders  # noqa:
 _register_models(app)
 _register_describe(app)
 _register_stakeholders(app)
+_register_audit(app)
 
 
 def main() -> None:
