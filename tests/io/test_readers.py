@@ -8,6 +8,8 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from flexemp.core.errors import EncodingUndecidedError, ReadError
 from flexemp.io.readers import read_csv, read_data, read_dta, read_parquet, read_sav, read_xlsx
@@ -244,3 +246,33 @@ def test_parquet_and_corrupt_files(tmp_path):
         bad.write_bytes(b"not really a file of that kind")
         with pytest.raises(ReadError, match=f"bad{suffix}: not a readable"):
             read_data(bad)
+
+
+# ------------------------------------------------------------------ properties
+_COMMON_HANZI = "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可也你能而子那得" \
+    "外卖骑手网约车快递主播月收入满意度性别男女上海北京广州"
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.lists(st.text(alphabet=_COMMON_HANZI + "0123456789元-（）", min_size=1, max_size=8),
+                         min_size=3, max_size=3), min_size=1, max_size=6),
+       st.sampled_from(["gbk", "gb18030", "utf-8", "utf-8-sig"]))
+def test_chinese_text_round_trips_in_every_encoding(tmp_path_factory, rows, encoding):
+    p = tmp_path_factory.mktemp("enc") / "a.csv"
+    text = "甲,乙,丙\n" + "".join(",".join(r) + "\n" for r in rows)
+    p.write_bytes(text.encode(encoding))
+    raw = read_data(p)
+    assert raw.encoding == {"gbk": "gb18030"}.get(encoding, encoding)
+    assert raw.frame.to_numpy().tolist() == rows
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.binary(min_size=1, max_size=300))
+def test_arbitrary_bytes_read_or_raise_read_error(tmp_path_factory, data):
+    p = tmp_path_factory.mktemp("fuzz") / "a.csv"
+    p.write_bytes(data)
+    try:
+        raw = read_data(p)
+    except ReadError:
+        return
+    assert raw.encoding in ("utf-8", "utf-8-sig", "gb18030")
