@@ -62,4 +62,8 @@ def test_exit_2_when_unreadable(tmp_path: Path) -> None:
     csv = tmp_path / "t.csv"
     csv.write_text("a,b\n", encoding="utf-8")
     res = runner.invoke(app, ["audit", str(csv)])
-    assert res.exit_code == 2 and "only YAML" in res.output
+    assert res.exit_code == 2 and "needs the columns kind and title" in res.output
+    other = tmp_path / "t.json"
+    other.write_text("{}", encoding="utf-8")
+    res = runner.invoke(app, ["audit", str(other)])
+    assert res.exit_code == 2 and "YAML (.yaml, .yml), CSV or XLSX" in res.output

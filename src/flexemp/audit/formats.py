@@ -97,7 +97,7 @@ def load_yaml_text(text: str, source: str = "<text>") -> list[dict[str, Any]]:
 
 
 def load_tables(path: str | Path) -> list[dict[str, Any]]:
-    """Read a YAML transcription file (``.yaml``/``.yml``).
+    """Read a transcription file: YAML (``.yaml``/``.yml``), or CSV/XLSX (see :mod:`flexemp.audit.tabular`).
 
     Raises
     ------
@@ -105,9 +105,13 @@ def load_tables(path: str | Path) -> list[dict[str, Any]]:
         If the file is missing, not UTF-8, not YAML, or of an unsupported type.
     """
     p = Path(path)
+    if p.suffix.lower() in (".csv", ".xlsx"):
+        from flexemp.audit.tabular import load_tabular
+
+        return load_tabular(p)
     if p.suffix.lower() not in (".yaml", ".yml"):
         raise AuditFormatError(
-            f"{p}: only YAML transcriptions (.yaml, .yml) are supported; see docs/audit.md"
+            f"{p}: transcriptions are YAML (.yaml, .yml), CSV or XLSX; see docs/audit.md"
         )
     try:
         text = p.read_text(encoding="utf-8")
