@@ -102,7 +102,7 @@ def codebook_check(
 
 @codebook_app.command("draft")
 def codebook_draft(
-    path: Annotated[Path, typer.Argument(help="A .sav/.dta file or a 问卷星 export (.xlsx/.csv).")],
+    path: Annotated[Path, typer.Argument(help="A .sav/.dta file, a 问卷星 .xlsx export, or any data file.")],
     out: Annotated[Path | None, typer.Option("--out", help="Write the draft here (default: print it).")] = None,
     dataset: Annotated[str | None, typer.Option("--dataset", help="Dataset name for the draft.")] = None,
     encoding: EncodingOpt = None,
