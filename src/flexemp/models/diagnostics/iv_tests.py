@@ -1,0 +1,256 @@
+"""First-stage and weak-instrument diagnostics of 2SLS (the numbers ``ivreg2 ..., first`` prints).
+
+Every function takes the arrays of a fitted 2SLS model (see :class:`IVArrays`) and returns
+:class:`~flexemp.models.results.TestResult` objects or small tables; :func:`flexemp.models.iv.iv2sls`
+calls them.  References: Baum, Schaffer & Stillman (2007), *Stata Journal* 7(4); Kleibergen &
+Paap (2006); Cragg & Donald (1993); Stock & Yogo (2005); Sargan (1958); Hansen (1982);
+Durbin (1954), Wu (1973), Hausman (1978).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from flexemp.models._numerics import iv as ivnum
+from flexemp.models._numerics.linear import fit_ols
+from flexemp.models.covariance import ols_vcov
+from flexemp.models.results import TestResult, coef_table
+
+#: Stock & Yogo (2005), "Testing for weak instruments in linear IV regression", in *Identification
+#: and Inference for Econometric Models*, Table 5.2: critical values of the Cragg-Donald F for a
+#: 5% Wald test on 2SLS whose actual size is at most 10/15/20/25%, one endogenous regressor,
+#: L2 = 1, 2, 3 excluded instruments (the values ivreg2 prints).
+STOCK_YOGO_SIZE: dict[int, dict[str, float]] = {
+    1: {"10%": 16.38, "15%": 8.96, "20%": 6.66, "25%": 5.53},
+    2: {"10%": 19.93, "15%": 11.59, "20%": 8.75, "25%": 7.25},
+    3: {"10%": 22.30, "15%": 12.83, "20%": 9.54, "25%": 7.80},
+}
+
+
+@dataclass(frozen=True)
+class IVArrays:
+    """The arrays of a 2SLS fit: y (n,), X1 (n, K1), X2 (n, K2), Z2 (n, L2), w, clusters; names of each part."""
+
+    y: np.ndarray
+    X1: np.ndarray
+    X2: np.ndarray
+    Z2: np.ndarray
+    w: np.ndarray | None
+    weight_kind: str
+    groups: np.ndarray | None
+    n_groups: int | None
+    vcov: str
+    exog_names: tuple[str, ...]
+    endog_names: tuple[str, ...]
+    instr_names: tuple[str, ...]
+
+    @property
+    def nobs(self) -> float:
+        """N: Σw with frequency weights, else the number of rows."""
+        return (
+            float(self.w.sum())
+            if (self.w is not None and self.weight_kind == "freq")
+            else float(len(self.y))
+        )
+
+    @property
+    def df_denom(self) -> float:
+        """Denominator df of the F tests: G − 1 with clusters, else N − L."""
+        if self.vcov == "cluster":
+            return float((self.n_groups or 0) - 1)
+        return self.nobs - self.X1.shape[1] - self.Z2.shape[1]
+
+
+@dataclass(frozen=True)
+class FirstStage:
+    """One endogenous regressor's first stage.
+
+    ``coefficients``: tidy table (term, estimate, std_error, ...) on Z = [X1, Z2];
+    ``partial_r2``: R² of the excluded instruments after partialling out X1;
+    ``f``: TestResult of the excluded instruments (Wald/L2 with the model's covariance type).
+    """
+
+    endog: str
+    coefficients: pd.DataFrame
+    partial_r2: float
+    f: TestResult
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain dict."""
+        return {
+            "endog": self.endog,
+            "coefficients": self.coefficients.to_dict("records"),
+            "partial_r2": self.partial_r2,
+            "f": self.f.to_dict(),
+        }
+
+
+def _vcov(a: IVArrays, X: np.ndarray, resid: np.ndarray, xtwx_inv: np.ndarray) -> np.ndarray:
+    return ols_vcov(
+        X,
+        resid,
+        xtwx_inv,
+        vcov=a.vcov,
+        w=a.w,
+        weight_kind=a.weight_kind,
+        groups=a.groups,
+        n_groups=a.n_groups,
+    )
+
+
+def first_stages(a: IVArrays, fit: ivnum.TSLSFit, conf_level: float) -> dict[str, FirstStage]:
+    """First-stage tables, partial R² and F of the excluded instruments (Stata ``estat firststage``).
+
+    Notes
+    -----
+    F = Wald(Z2 coefficients)/L2 with the classical, HC1 or CR1 covariance of the first-stage
+    regression, F(L2, N − L) (cluster: G − 1); Stata ``regress d x z, vce(...)`` + ``test z``.
+    Partial R² = 1 − RSS(x̃ on z̃)/TSS(x̃) with X1 partialled out (ivreg2's "Partial R-sq").
+    """
+    Z = np.column_stack([a.X1, a.Z2])
+    names = list(a.exog_names + a.instr_names)
+    idx = list(range(a.X1.shape[1], Z.shape[1]))
+    Z2t = ivnum.partial_out(a.Z2, a.X1, a.w)
+    X2t = ivnum.partial_out(a.X2, a.X1, a.w)
+    L2 = len(idx)
+    out: dict[str, FirstStage] = {}
+    for j, nm in enumerate(a.endog_names):  # loop over endogenous regressors
+        V = _vcov(a, Z, fit.fs_resid[:, j], fit.fs_bread)
+        b = fit.fs_params[:, j]
+        W = float(b[idx] @ np.linalg.solve(V[np.ix_(idx, idx)], b[idx]))
+        F = W / L2
+        aux = fit_ols(X2t[:, j], Z2t, a.w)
+        tss = float(X2t[:, j] @ X2t[:, j]) if a.w is None else float((a.w * X2t[:, j]) @ X2t[:, j])
+        out[nm] = FirstStage(
+            nm,
+            coef_table(names, b, V, conf_level=conf_level, df=a.df_denom),
+            1 - aux.ssr / tss,
+            TestResult(
+                F,
+                (float(L2), a.df_denom),
+                float(stats.f.sf(F, L2, a.df_denom)),
+                f"the excluded instruments do not enter the first stage of {nm}",
+            ),
+        )
+    return out
+
+
+def weak_id_tests(a: IVArrays) -> dict[str, TestResult]:
+    """Kleibergen-Paap rk LM and Wald F, Cragg-Donald Wald F and Stock-Yogo critical values.
+
+    Notes
+    -----
+    rk LM ~ χ²(L2 − K2 + 1) (underidentification test).  rk Wald F = rk Wald/N · (N − L)/L2
+    (cluster: rk Wald/(N − 1) · (N − L) · (G − 1)/G / L2), as ``ivreg2``; with one endogenous
+    regressor this equals the robust (cluster) first-stage F with Stata's HC1 (CR1) factor.
+    Cragg-Donald F is the same with the classical covariance (= the classical first-stage F when
+    K2 = 1).  Under ``vcov="classical"`` the KP statistics reduce to Anderson's LM and the
+    Cragg-Donald F.
+    """
+    N, L = a.nobs, a.X1.shape[1] + a.Z2.shape[1]
+    K2, L2 = a.X2.shape[1], a.Z2.shape[1]
+    X2t, Z2t = ivnum.partial_out(a.X2, a.X1, a.w), ivnum.partial_out(a.Z2, a.X1, a.w)
+    common: dict[str, Any] = {
+        "w": a.w,
+        "weight_kind": a.weight_kind,
+        "groups": a.groups,
+        "n_groups": a.n_groups,
+        "nobs": N,
+    }
+    lm = ivnum.rk_statistic(X2t, Z2t, form="lm", vcov=a.vcov, **common)
+    wald = ivnum.rk_statistic(X2t, Z2t, form="wald", vcov=a.vcov, **common)
+    cd = ivnum.rk_statistic(X2t, Z2t, form="wald", vcov="classical", **common)
+    if a.vcov == "cluster":
+        G = float(a.n_groups or 0)
+        rkf = wald / (N - 1) * (N - L) * (G - 1) / G / L2
+    else:
+        rkf = wald / N * (N - L) / L2
+    dfl = float(L2 - K2 + 1)
+    null_id = "the model is underidentified (rank of the first-stage coefficients < K2)"
+    tests = {
+        "kp_rk_lm": TestResult(lm, dfl, float(stats.chi2.sf(lm, dfl)), null_id),
+        "kp_rk_wald_f": TestResult(
+            rkf,
+            (float(L2), a.df_denom),
+            None,
+            "weak identification; compare with Stock-Yogo critical values",
+        ),
+        "cragg_donald_f": TestResult(
+            cd / N * (N - L) / L2,
+            (float(L2), N - L),
+            None,
+            "weak identification (i.i.d. errors); compare with Stock-Yogo critical values",
+        ),
+    }
+    sy = STOCK_YOGO_SIZE.get(L2) if K2 == 1 else None
+    for lvl in ("10%", "15%", "20%", "25%"):
+        tests[f"stock_yogo_{lvl[:2]}"] = TestResult(
+            None if sy is None else sy[lvl],
+            None,
+            None,
+            f"critical value of the CD/KP F for {lvl} maximal size of a 5% 2SLS Wald test (Stock-Yogo 2005, Table 5.2)",
+            available=sy is not None,
+            reason=None
+            if sy is not None
+            else "the embedded table covers one endogenous regressor and 1-3 instruments",
+        )
+    return tests
+
+
+def overid_test(a: IVArrays, fit: ivnum.TSLSFit) -> tuple[str, TestResult]:
+    """Sargan (classical) or Hansen J (robust/cluster) test of the over-identifying restrictions, χ²(L2 − K2)."""
+    K2, L2 = a.X2.shape[1], a.Z2.shape[1]
+    name = "sargan" if a.vcov == "classical" else "hansen_j"
+    null = "the excluded instruments are uncorrelated with the structural error"
+    if L2 == K2:
+        return name, TestResult(
+            None, 0.0, None, null, False, "exactly identified: no over-identifying restrictions"
+        )
+    Z = np.column_stack([a.X1, a.Z2])
+    if a.vcov == "classical":
+        stat = ivnum.sargan(fit.resid, Z, a.w, a.nobs)
+    else:
+        X = np.column_stack([a.X1, a.X2])
+        stat = ivnum.hansen_j(
+            a.y,
+            X,
+            Z,
+            fit.resid,
+            w=a.w,
+            weight_kind=a.weight_kind,
+            groups=a.groups if a.vcov == "cluster" else None,
+            n_groups=a.n_groups,
+        )
+    df = float(L2 - K2)
+    return name, TestResult(stat, df, float(stats.chi2.sf(stat, df)), null)
+
+
+def endogeneity_test(a: IVArrays, fit: ivnum.TSLSFit) -> TestResult:
+    """Regression-based Durbin-Wu-Hausman test: the first-stage residuals added to the structural equation.
+
+    Notes
+    -----
+    OLS of y on [X1, X2, V̂]; F = Wald(V̂ coefficients)/K2 with the model's covariance type,
+    F(K2, N − K − K2) (cluster: G − 1).  Classical: R ``summary(ivreg, diagnostics=TRUE)``
+    "Wu-Hausman"; robust: Stata ``estat endogenous`` after ``ivregress ..., vce(robust)`` (its
+    robust regression-based F, Wooldridge 2010 §6.3.1).
+    """
+    K, K2 = a.X1.shape[1] + a.X2.shape[1], a.X2.shape[1]
+    Xa = np.column_stack([a.X1, a.X2, fit.fs_resid])
+    aux = fit_ols(a.y, Xa, a.w)
+    V = _vcov(a, Xa, aux.resid, aux.xtwx_inv)
+    idx = list(range(K, K + K2))
+    b = aux.params[idx]
+    F = float(b @ np.linalg.solve(V[np.ix_(idx, idx)], b)) / K2
+    df2 = float((a.n_groups or 0) - 1) if a.vcov == "cluster" else a.nobs - K - K2
+    return TestResult(
+        F,
+        (float(K2), df2),
+        float(stats.f.sf(F, K2, df2)),
+        "the endogenous regressors are exogenous",
+    )
