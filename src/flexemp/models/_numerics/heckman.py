@@ -121,8 +121,8 @@ def heckman_second_step(
         σ̂² = e′e/n₁ + β̂_λ² · mean(δ),   ρ̂ = β̂_λ/σ̂
         V  = σ̂² A [X*′(I − ρ̂²Δ)X* + Q] A,   Q = ρ̂² (X*′ΔZ) V_γ (Z′ΔX*)
 
-    As Stata's ``heckman, twostep`` does, a ρ̂ outside [−1, 1] is truncated to
-    ±1 and σ̂ is then set to β̂_λ/ρ̂; both enter V.  R's
+    As Stata's ``heckman, twostep`` does by default (option ``rhosigma``), a ρ̂
+    outside [−1, 1] is truncated to ±1 and σ̂ is then set to β̂_λ/ρ̂; both enter V.  R's
     ``sampleSelection::heckit`` does not truncate (the two agree whenever
     |ρ̂| ≤ 1).
     """
