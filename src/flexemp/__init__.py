@@ -45,6 +45,8 @@ _EXPORTS: dict[str, str] = {
     "ologit": "flexemp.models.api",
     "mlogit": "flexemp.models.api",
     "margins": "flexemp.models.margins",
+    "heckman2s": "flexemp.models.heckman",
+    "selection_correction": "flexemp.models.heckman",
     "vif": "flexemp.models.diagnostics.vif",
     "EstimationResult": "flexemp.models.results",
     "read_analysis_data": "flexemp.io.analysis",

@@ -314,6 +314,7 @@ def demo(
 
 from flexemp.cli_audit import register as _register_audit  # noqa: E402
 from flexemp.cli_describe import register as _register_describe  # noqa: E402
+from flexemp.cli_heckman import register as _register_heckman  # noqa: E402
 from flexemp.cli_models import register as _register_models  # noqa: E402
 from flexemp.cli_stakeholders import register as _register_stakeholders  # noqa: E402
 
@@ -321,6 +322,7 @@ _register_models(app)
 _register_describe(app)
 _register_stakeholders(app)
 _register_audit(app)
+_register_heckman(app)
 
 
 def main() -> None:
