@@ -143,7 +143,9 @@ def greedy_without_replacement(
     among the donors left.  Passes loop over conflicts, never over respondents.
     This equals sequential greedy matching in priority order whenever proposals do
     not chain (a lower-priority target never takes a donor a higher-priority target
-    would later want); it is deterministic.
+    would later want); it is deterministic.  The number of passes grows with the number
+    of targets competing for the same donors (about 5 s for 200,000 rows with a third
+    treated; quadratic at worst), so large data should be matched with replacement.
     """
     x_target = np.asarray(x_target, dtype=float)
     xd = np.asarray(x_donor, dtype=float)
