@@ -74,7 +74,7 @@ def test_coefficients_and_se_match_r(
         assert se == pytest.approx(ref_se, rel=RTOL_CLOSED_FORM), term
 
 
-DIAG = [(c, v, w) for (c, v, w) in MATRIX if w != "prob"]
+DIAG = MATRIX
 
 
 @pytest.mark.parametrize(("case", "vcov", "weights"), DIAG)

@@ -186,8 +186,7 @@ stopifnot(all.equal(unname(coef(fit_pw)), unname(pp$b), tolerance = 1e-8))
 n <- nrow(d); kk <- ncol(pp$X)
 stopifnot(all.equal(unname(vcovHC(fit_pw, type = "HC0")) * n / (n - kk), unname(iv_vcov(pp, "robust")), tolerance = 1e-8))
 for (type in c("robust", "cluster")) {
-  V <- iv_vcov(pp, type, if (type == "cluster") d$age else NULL)
-  emit_fit("mroz_iv", "iv2sls", type, "prob", c("Intercept", s$x1, s$x2), pp$b, V)
+  add_case("mroz_iv", pp, type, "prob", if (type == "cluster") d$age else NULL, c("Intercept", s$x1, s$x2), s$z2)
 }
 cases$mroz_iv$weights <- "freq: fw, prob: pw"
 
