@@ -315,6 +315,8 @@ def demo(
 from flexemp.cli_audit import register as _register_audit  # noqa: E402
 from flexemp.cli_describe import register as _register_describe  # noqa: E402
 from flexemp.cli_heckman import register as _register_heckman  # noqa: E402
+from flexemp.cli_iv import register as _register_iv  # noqa: E402
+from flexemp.cli_psm import register as _register_psm  # noqa: E402
 from flexemp.cli_models import register as _register_models  # noqa: E402
 from flexemp.cli_stakeholders import register as _register_stakeholders  # noqa: E402
 
@@ -323,6 +325,8 @@ _register_describe(app)
 _register_stakeholders(app)
 _register_audit(app)
 _register_heckman(app)
+_register_iv(app)
+_register_psm(app)
 
 
 def main() -> None:
