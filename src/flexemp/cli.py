@@ -312,21 +312,23 @@ def demo(
     console.print(result.summary())
 
 
-from flexemp.cli_audit import register as _register_audit  # noqa: E402
-from flexemp.cli_describe import register as _register_describe  # noqa: E402
-from flexemp.cli_heckman import register as _register_heckman  # noqa: E402
-from flexemp.cli_iv import register as _register_iv  # noqa: E402
-from flexemp.cli_psm import register as _register_psm  # noqa: E402
-from flexemp.cli_models import register as _register_models  # noqa: E402
-from flexemp.cli_stakeholders import register as _register_stakeholders  # noqa: E402
+def _register_commands() -> None:
+    """Add the commands that live in their own modules (one module per area)."""
+    from flexemp import (
+        cli_audit,
+        cli_describe,
+        cli_heckman,
+        cli_iv,
+        cli_models,
+        cli_psm,
+        cli_stakeholders,
+    )
 
-_register_models(app)
-_register_describe(app)
-_register_stakeholders(app)
-_register_audit(app)
-_register_heckman(app)
-_register_iv(app)
-_register_psm(app)
+    for module in (cli_models, cli_iv, cli_psm, cli_heckman, cli_describe, cli_stakeholders, cli_audit):
+        module.register(app)
+
+
+_register_commands()
 
 
 def main() -> None:
