@@ -49,6 +49,8 @@ _EXPORTS: dict[str, str] = {
     "iv2sls": "flexemp.models.iv",
     "loo_mean": "flexemp.models.instruments",
     "psm": "flexemp.models.psm",
+    "mechanism": "flexemp.models.batteries",
+    "heterogeneity": "flexemp.models.batteries",
     "selection_correction": "flexemp.models.heckman",
     "vif": "flexemp.models.diagnostics.vif",
     "EstimationResult": "flexemp.models.results",

@@ -316,6 +316,7 @@ def _register_commands() -> None:
     """Add the commands that live in their own modules (one module per area)."""
     from flexemp import (
         cli_audit,
+        cli_batteries,
         cli_describe,
         cli_heckman,
         cli_iv,
@@ -324,7 +325,8 @@ def _register_commands() -> None:
         cli_stakeholders,
     )
 
-    for module in (cli_models, cli_iv, cli_psm, cli_heckman, cli_describe, cli_stakeholders, cli_audit):
+    for module in (cli_models, cli_iv, cli_psm, cli_heckman, cli_batteries, cli_describe, cli_stakeholders,
+                   cli_audit):
         module.register(app)
 
 
