@@ -51,6 +51,7 @@ _EXPORTS: dict[str, str] = {
     "psm": "flexemp.models.psm",
     "mechanism": "flexemp.models.batteries",
     "heterogeneity": "flexemp.models.batteries",
+    "mediation": "flexemp.models.batteries",
     "selection_correction": "flexemp.models.heckman",
     "vif": "flexemp.models.diagnostics.vif",
     "EstimationResult": "flexemp.models.results",

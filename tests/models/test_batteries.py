@@ -80,3 +80,27 @@ def test_cli_prints_one_json_object_per_model(pw, tmp_path):
     res = CliRunner().invoke(app, ["heterogeneity", "--data", str(path), "--outcome", "life_sat", "--treatments",
                                    "contract", "--moderators", "own_home,has_loan", "--controls", "male"])
     assert res.exit_code == 0 and "contract:has_loan" in res.output
+
+
+def test_mediation_product_and_bootstrap_coverage():
+    import pandas as pd
+
+    from flexemp.models.batteries import mediation
+
+    rng = np.random.default_rng(7)
+    n = 2000
+    d = pd.DataFrame({"t": rng.normal(size=n), "c": rng.normal(size=n)})
+    d["m"] = 0.5 * d["t"] + 0.3 * d["c"] + rng.normal(size=n)
+    d["y"] = 0.4 * d["m"] + 0.2 * d["t"] - 0.1 * d["c"] + rng.normal(size=n)
+    r = mediation(d, treatment="t", mediator="m", outcome="y", controls=["c"], reps=300, seed=1)
+    # the point estimates are the OLS coefficients of the two equations
+    a = flexemp.ols("m ~ t + c", d).params["t"]
+    b = flexemp.ols("y ~ m + t + c", d).params
+    assert r.a == pytest.approx(a, rel=1e-10) and r.b == pytest.approx(b["m"], rel=1e-10)
+    assert r.indirect == pytest.approx(a * b["m"], rel=1e-10)
+    assert r.total == pytest.approx(flexemp.ols("y ~ t + c", d).params["t"], rel=1e-8)  # OLS identity
+    assert r.conf_low < 0.5 * 0.4 < r.conf_high  # known truth inside the interval
+    again = mediation(d, treatment="t", mediator="m", outcome="y", controls=["c"], reps=300, seed=1)
+    assert (again.conf_low, again.conf_high) == (r.conf_low, r.conf_high)
+    with pytest.raises(EstimationError, match="too few"):
+        mediation(d, treatment="t", mediator="m", outcome="y", reps=10)
