@@ -5,15 +5,17 @@ from __future__ import annotations
 import json
 import math
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 # piped output (files, CI logs) gets a wide console so tables are not squeezed into 80 columns
+if TYPE_CHECKING:
+    import pandas as pd
+
 console = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
 err_console = Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() else 160)
 
@@ -30,7 +32,7 @@ def _clean(obj: Any) -> Any:
             return _clean(obj.item())
         except (ValueError, AttributeError):
             return str(obj)
-    if isinstance(obj, pd.Timestamp):
+    if hasattr(obj, "isoformat") and not isinstance(obj, str):
         return obj.isoformat()
     return obj
 
@@ -42,6 +44,7 @@ def print_json(obj: Any) -> None:
 
 def print_frame(frame: pd.DataFrame, title: str | None = None, max_rows: int = 50) -> None:
     """Print a DataFrame as a rich table (at most ``max_rows`` rows)."""
+    import pandas as pd  # imported here so that `flexemp --help` stays fast
     table = Table(title=title, show_lines=False, header_style="bold")
     for col in frame.columns:
         numeric = pd.api.types.is_numeric_dtype(frame[col])
@@ -55,6 +58,7 @@ def print_frame(frame: pd.DataFrame, title: str | None = None, max_rows: int = 5
 
 def print_flow(flow: dict[str, Any], title: str) -> None:
     """Print a sample flow ``{"n_start", "steps": [...]}`` as a table."""
+    import pandas as pd
     steps = pd.DataFrame(flow["steps"], columns=["step", "rule", "n_before", "n_excluded", "n_after"])
     steps = steps.rename(
         columns={"step": "步骤", "rule": "规则", "n_before": "筛选前", "n_excluded": "剔除", "n_after": "筛选后"}
