@@ -131,3 +131,13 @@ def test_key_init_refuses_to_overwrite(files):
     assert invoke("key", "init", "--path", path).exit_code == 0
     res = invoke("key", "init", "--path", path)
     assert res.exit_code == 1 and "--force" in res.output
+
+
+def test_cli_import_is_light():
+    """`flexemp --help` must not pay for pandas, numpy or duckdb (heavy modules load lazily)."""
+    import subprocess
+    import sys
+
+    code = "import sys, flexemp.cli; print(sorted(m for m in ('pandas', 'duckdb', 'scipy') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == "[]"
