@@ -140,3 +140,15 @@ class StakeholderScoresError(FlexempError, ValueError):
 
 class AuditFormatError(FlexempError, ValueError):
     """A transcription of published tables (``flexemp audit``) cannot be read as written."""
+
+
+class IndexInputError(FlexempError, ValueError):
+    """Input to a diffusion index (columns, codes, scores, weights) cannot be used as given."""
+
+
+class WeightingError(FlexempError, ValueError):
+    """Survey weights cannot be computed as asked (base weights, margin variables, bounds)."""
+
+
+class MarginsError(WeightingError):
+    """Population margins do not match the sample (levels, shares that do not sum to 1, totals)."""
