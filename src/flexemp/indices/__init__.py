@@ -1,0 +1,19 @@
+"""Diffusion ("景气") indices: pandas and DuckDB paths sharing one set of formulas."""
+
+from __future__ import annotations
+
+from flexemp.indices.diffusion import (
+    DEFAULT_SCORES,
+    diffusion_index,
+    expectation_gap,
+    index_change,
+)
+from flexemp.indices.sql import diffusion_index_sql
+
+__all__ = [
+    "DEFAULT_SCORES",
+    "diffusion_index",
+    "diffusion_index_sql",
+    "expectation_gap",
+    "index_change",
+]
