@@ -209,7 +209,12 @@ def _encode(
             f"margin {var!r} must be a non-empty mapping {{level: share or count}}, got {spec!r}"
         )
     levels = list(spec.keys())
-    raw = np.array([float(spec[k]) for k in levels])
+    try:
+        raw = np.array([float(spec[k]) for k in levels])
+    except (TypeError, ValueError):
+        raise MarginsError(
+            f"margin {var!r}: every target must be a number (a share or a count), got {dict(spec)!r}"
+        ) from None
     bad = ~np.isfinite(raw) | (raw < 0)
     if bad.any():
         raise MarginsError(
@@ -223,7 +228,11 @@ def _encode(
             f"margin variable {var!r} has {int(missing.sum())} missing value(s), first at rows "
             f"{data.index[missing][:5].tolist()}; impute them or add a level for them to the margins"
         )
-    codes = pd.Categorical(col, categories=levels).codes.astype(np.intp)
+    codes = (
+        pd.Index(levels, dtype=object)
+        .get_indexer(pd.Index(col.to_numpy(dtype=object), dtype=object))
+        .astype(np.intp)
+    )
     unknown = codes < 0
     if unknown.any():
         counts = col[unknown].value_counts()
@@ -362,7 +371,8 @@ def rake(
     Deming & Stephan (1940); Kalton & Flores-Cervantes (2003).  At convergence the weights equal
     R's ``survey::rake(design, list(~v1, ~v2), list(pop1, pop2))`` run to convergence (its default
     ``control = list(epsilon = 1)`` stops earlier) and Stata's ``ipfraking``.  The limit does not
-    depend on the order of the margins.  ``trim`` is the bounded variant (``ipfraking, trimhiabs()``;
+    depend on the order of the margins.  ``trim`` is the bounded variant (cf.
+    ``ipfraking, trimhirel() trimfrequency(often)``;
     ``survey::calibrate(calfun = "raking", bounds = )`` solves a related problem).
 
     Examples
