@@ -65,6 +65,12 @@ _EXPORTS: dict[str, str] = {
     "mitchell": "flexemp.stakeholders",
     "audit_file": "flexemp.audit",
     "audit_yaml": "flexemp.audit",
+    # weighting
+    "rake": "flexemp.weighting",
+    "poststratify": "flexemp.weighting",
+    "trim": "flexemp.weighting",
+    "design_effect": "flexemp.weighting",
+    "effective_sample_size": "flexemp.weighting",
     # synthetic data
     "get_dataset": "flexemp.synth",
     "list_datasets": "flexemp.synth",
