@@ -1,12 +1,13 @@
 """Diffusion ("景气") indices with linearised or bootstrap uncertainty.
 
-Every estimate is built from five weighted sums per cell (Σw, Σw·s, Σw²,
-Σw²·s, Σw²·s²) plus two counts, so the same numbers can be computed in SQL
-(:mod:`flexemp.indices.sql`) and finished by the same function here.
+Every estimate is built from counts and five weighted sums per cell (Σw, Σw·s, Σw²,
+Σw²·s, Σw²·s²), so :mod:`flexemp.indices.sql` computes them in DuckDB and shares
+:func:`finish`.
 """
 
 from __future__ import annotations
 
+import difflib
 import warnings
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
@@ -25,10 +26,9 @@ SCALES: tuple[str, ...] = get_args(Scale)
 
 #: Scores of the seed's five answers 变好很多 / 变好一点 / 基本不变 / 变差一点 / 变差很多.
 DEFAULT_SCORES: dict[float, float] = {1: 1.0, 2: 0.5, 3: 0.0, 4: -0.5, 5: -1.0}
-READING_BOOM = "景气"
-READING_BUST = "不景气"
-READING_NS = "与50无显著差异"
-READING_SUPPRESSED = "样本不足"
+#: Readings of the 50-line test: above / below (significant), not significant, suppressed.
+READINGS: tuple[str, str, str, str] = ("景气", "不景气", "与50无显著差异", "样本不足")
+READING_BOOM, READING_BUST, READING_NS, READING_SUPPRESSED = READINGS
 BOOM_LINE = 50.0
 #: Largest number of (replicate × respondent) draws held in memory at once.
 _BOOT_BLOCK = 4_000_000
@@ -62,23 +62,10 @@ class CellSums:
 
 
 def cell_sums(score: FloatArray, cell: IntArray, w: FloatArray, n_cells: int) -> CellSums:
-    """Weighted sums per cell by ``np.bincount`` (NaN scores are missing answers).
+    """Weighted sums per cell by ``np.bincount``.
 
-    Parameters
-    ----------
-    score : ndarray, shape (N,)
-        Score of each answer, NaN where the answer is missing.
-    cell : ndarray of int, shape (N,)
-        Cell of each row, in ``0 .. n_cells - 1``.
-    w : ndarray, shape (N,)
-        Non-negative weights.
-    n_cells : int
-        Number of cells.
-
-    Returns
-    -------
-    CellSums
-        Counts and sums per cell.
+    ``score`` (N,) holds each answer's score, NaN where missing; ``cell`` (N,)
+    each row's cell in ``0 .. n_cells - 1``; ``w`` (N,) non-negative weights.
 
     Examples
     --------
@@ -93,15 +80,9 @@ def cell_sums(score: FloatArray, cell: IntArray, w: FloatArray, n_cells: int) ->
     def bc(x: FloatArray | None) -> FloatArray:
         return np.bincount(c, weights=x, minlength=n_cells).astype(np.float64)
 
-    return CellSums(
-        n=np.bincount(c, minlength=n_cells).astype(np.int64),
-        n_missing=np.bincount(cell[~valid], minlength=n_cells).astype(np.int64),
-        sw=bc(wv),
-        sws=bc(wv * s),
-        sw2=bc(w2),
-        sw2s=bc(w2 * s),
-        sw2s2=bc(w2 * s * s),
-    )
+    n = np.bincount(c, minlength=n_cells).astype(np.int64)
+    n_missing = np.bincount(cell[~valid], minlength=n_cells).astype(np.int64)
+    return CellSums(n, n_missing, bc(wv), bc(wv * s), bc(w2), bc(w2 * s), bc(w2 * s * s))
 
 
 def scale_constants(scale: str) -> tuple[float, float]:
@@ -137,19 +118,15 @@ def linearized(sums: CellSums) -> tuple[FloatArray, FloatArray, FloatArray]:
     return mean, np.sqrt(var), n_eff
 
 
+# fmt: off
 def finish(
-    keys: pd.DataFrame,
-    sums: CellSums,
-    *,
-    scale: str,
-    min_n: int,
-    conf_level: float,
+    keys: pd.DataFrame, sums: CellSums, *, scale: str, min_n: int, conf_level: float,
     boot: tuple[FloatArray, FloatArray, FloatArray] | None = None,
 ) -> pd.DataFrame:
+    # fmt: on
     """Turn cell sums into the published frame (shared by pandas and SQL paths).
 
-    ``keys`` has columns var, wave, group, one row per cell; ``boot`` is
-    ``(se, conf_low, conf_high)`` from :func:`bootstrap_cells` when asked.
+    ``keys``: var, wave, group per cell; ``boot``: :func:`bootstrap_cells` output.
     """
     offset, factor = scale_constants(scale)
     mean, se_mean, n_eff = linearized(sums)
@@ -164,60 +141,40 @@ def finish(
     with np.errstate(divide="ignore", invalid="ignore"):
         z = (index_raw - BOOM_LINE) / se_raw
     p = 2.0 * stats.norm.sf(np.abs(z))
-    alpha = 1.0 - conf_level
     reading = np.where(
-        p < alpha, np.where(index_raw > BOOM_LINE, READING_BOOM, READING_BUST), READING_NS
+        p < 1.0 - conf_level, np.where(index_raw > BOOM_LINE, READING_BOOM, READING_BUST), READING_NS
     ).astype(object)
     reading[suppressed] = READING_SUPPRESSED
 
     def pub(x: FloatArray) -> FloatArray:
         return np.where(suppressed, np.nan, x)
-
+    # fmt: off
     cols: dict[str, object] = {
-        "index": pub(index_raw),
-        "se": pub(se_raw),
-        "conf_low": pub(lo),
-        "conf_high": pub(hi),
-        "n": sums.n,
-        "n_eff": n_eff,
-        "suppressed": suppressed,
-        "index_raw": index_raw,
-        "se_raw": se_raw,
-        "se_linearized": se_lin,
-        "n_missing": sums.n_missing,
+        "index": pub(index_raw), "se": pub(se_raw), "conf_low": pub(lo), "conf_high": pub(hi),
+        "n": sums.n, "n_eff": n_eff, "suppressed": suppressed, "index_raw": index_raw,
+        "se_raw": se_raw, "se_linearized": se_lin, "n_missing": sums.n_missing,
         "above_50": np.nan_to_num(index_raw, nan=BOOM_LINE) > BOOM_LINE,
-        "z": pub(z),
-        "p_value": pub(p),
-        "reading": reading,
-        "scale": scale,
+        "z": pub(z), "p_value": pub(p), "reading": reading, "scale": scale,
         "method": "linearization" if boot is None else "bootstrap",
     }
+    # fmt: on
     out = pd.concat([keys.reset_index(drop=True), pd.DataFrame(cols)], axis=1)
     return out[list(COLUMNS)]
 
 
+# fmt: off
 def bootstrap_cells(
-    score: FloatArray,
-    cell: IntArray,
-    w: FloatArray,
-    n_cells: int,
-    *,
-    replicates: int,
-    seed: int,
-    scale: str,
-    conf_level: float,
+    score: FloatArray, cell: IntArray, w: FloatArray, n_cells: int, *,
+    replicates: int, seed: int, scale: str, conf_level: float,
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
+    # fmt: on
     """Bootstrap SE and percentile CI per cell, resampling respondents within cells.
 
     Each replicate draws, for every valid answer, a respondent of the same cell
     uniformly with replacement (so each cell keeps its size); the replicate's
     weighted sums come from one ``np.bincount`` over (replicate, cell) keys.
-    Replicates are processed in blocks of at most ``_BOOT_BLOCK`` draws.
-
-    Returns
-    -------
-    tuple of ndarray
-        ``(se, conf_low, conf_high)`` on the index scale, shape ``(n_cells,)``.
+    Replicates are processed in blocks of at most ``_BOOT_BLOCK`` draws. Returns
+    ``(se, conf_low, conf_high)`` on the index scale, each of shape ``(n_cells,)``.
     """
     valid = ~np.isnan(score)
     order = np.argsort(cell[valid], kind="stable")
@@ -237,11 +194,10 @@ def bootstrap_cells(
         sws = np.bincount(key, weights=(wv * s)[idx].ravel(), minlength=b * n_cells)
         with np.errstate(divide="ignore", invalid="ignore"):
             est[b0 : b0 + b] = offset + factor * (sws / sw).reshape(b, n_cells)
-    alpha = 1.0 - conf_level
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         se = np.nanstd(est, axis=0, ddof=1)
-        lo, hi = np.nanquantile(est, [alpha / 2.0, 1.0 - alpha / 2.0], axis=0)
+        lo, hi = np.nanquantile(est, [(1 - conf_level) / 2, (1 + conf_level) / 2], axis=0)
     return se, lo, hi
 
 
@@ -258,8 +214,8 @@ def resolve_scores(
     mapping = dict(DEFAULT_SCORES if scores is None else scores)
     if not mapping:
         raise IndexInputError("scores is empty; give a mapping such as {1: 1.0, 2: 0.0}.")
-    codes = np.array(sorted(mapping), dtype=np.float64)
-    vals = np.array([mapping[k] for k in sorted(mapping)], dtype=np.float64)
+    items = sorted(mapping.items())
+    codes, vals = (np.array([it[j] for it in items], dtype=np.float64) for j in (0, 1))
     lo, hi = (-1.0, 1.0) if scale == "balance" else (0.0, 1.0)
     bad = [k for k, v in zip(codes, vals, strict=True) if not lo <= v <= hi]
     if bad:
@@ -294,8 +250,6 @@ def score_column(data: pd.DataFrame, var: str, codes: FloatArray, vals: FloatArr
 
 def check_columns(data: pd.DataFrame, names: Sequence[str | None], role: str = "column") -> None:
     """Refuse names that are not columns of ``data``, suggesting the closest."""
-    import difflib
-
     for name in names:
         if name is not None and name not in data.columns:
             close = difflib.get_close_matches(str(name), [str(c) for c in data.columns], n=3)
@@ -325,20 +279,54 @@ def weight_column(data: pd.DataFrame, weights: str | None) -> FloatArray:
     return w
 
 
-def _keys(
-    data: pd.DataFrame, by: str | None, wave: str | None
-) -> tuple[IntArray, IntArray, list[Hashable], list[Hashable], NDArray[np.bool_]]:
-    """Factorize wave and group (sorted); rows with a missing key are flagged."""
+@dataclass(frozen=True)
+class _Prepared:
+    """Checked inputs: scores, weights (N,), wave and group codes (N,), kept rows (N,)."""
+    codes: FloatArray
+    vals: FloatArray
+    w: FloatArray
+    cw: IntArray
+    cg: IntArray
+    waves: list[Hashable]
+    groups: list[Hashable]
+    keep: NDArray[np.bool_]
+
+
+# fmt: off
+def _prepare(
+    data: pd.DataFrame, variables: Sequence[str], *, by: str | None, wave: str | None,
+    weights: str | None, scores: Mapping[float, float] | None, scale: str, min_n: int,
+    conf_level: float,
+) -> _Prepared:
+    # fmt: on
+    """Check every input, factorize wave and group (sorted), flag rows with a missing key."""
+    if not isinstance(data, pd.DataFrame):
+        raise IndexInputError(f"data must be a pandas DataFrame, got {type(data).__name__}.")
+    if not variables:
+        raise IndexInputError("var is empty; name at least one question column.")
+    check_columns(data, variables, "var")
+    for role, name in (("by", by), ("wave", wave), ("weights", weights)):
+        check_columns(data, [name], role)
+    validate_option("scale", scale, SCALES)
+    check_common(min_n, conf_level)
+    codes, vals = resolve_scores(scores, scale)
     keep = np.ones(len(data), dtype=bool)
     out: list[tuple[IntArray, list[Hashable]]] = []
     for col in (wave, by):
         if col is None:
             out.append((np.zeros(len(data), dtype=np.int64), [None]))
             continue
-        codes, uniques = pd.factorize(data[col], sort=True)
-        keep &= codes >= 0
-        out.append((codes.astype(np.int64), list(uniques.tolist())))
-    return out[0][0], out[1][0], out[0][1], out[1][1], keep
+        codes_k, uniques = pd.factorize(data[col], sort=True)
+        keep &= codes_k >= 0
+        out.append((codes_k.astype(np.int64), list(uniques.tolist())))
+    if not keep.all():
+        warnings.warn(
+            f"{int((~keep).sum())} rows dropped because {by!r} or {wave!r} is missing.",
+            DroppedRowsWarning,
+            stacklevel=3,
+        )
+    w = weight_column(data, weights)
+    return _Prepared(codes, vals, w, out[0][0], out[1][0], out[0][1], out[1][1], keep)
 
 
 def diffusion_index(
@@ -364,8 +352,8 @@ def diffusion_index(
     var : str or sequence of str
         Question column(s); one block of rows per question.
     by, wave : str, optional
-        Grouping column and wave column (``group`` / ``wave`` are None when not given).
-        Rows whose group or wave is missing are dropped with a ``DroppedRowsWarning``.
+        Group and wave columns (output None when not given); rows where either is
+        missing are dropped with a ``DroppedRowsWarning``.
     weights : str, optional
         Column of non-negative survey weights.
     scores : mapping, optional
@@ -394,8 +382,8 @@ def diffusion_index(
     Raises
     ------
     IndexInputError
-        Unknown column, non-numeric or unscored codes, scores outside the scale's
-        range, missing or negative weights, bad ``min_n`` / ``conf_level`` / ``bootstrap``.
+        Unknown column; non-numeric or unscored codes; scores outside the scale's range;
+        missing or negative weights; bad ``min_n``, ``conf_level`` or ``bootstrap``.
     UnsupportedOptionError
         ``scale`` not one of ``"balance"``, ``"share"``.
 
@@ -403,9 +391,8 @@ def diffusion_index(
     -----
     m = Σwᵢsᵢ / Σwᵢ over valid answers; index = 50 + 50m (balance), which equals
     100·p₁ + 75·p₂ + 50·p₃ + 25·p₄ with pⱼ the weighted answer shares (seed 004, 五).
-    SE by linearisation of the ratio estimator (Taylor; R ``survey::svymean``
-    with ``svydesign(ids=~1, weights=)`` gives the same up to the n/(n − 1) factor,
-    Stata ``mean [pw=]``): var(m) = Σwᵢ²(sᵢ − m)² / (Σw)² · n/(n − 1);
+    SE by linearisation of the ratio estimator (Taylor; as R ``survey::svymean``
+    with ``svydesign(ids=~1, weights=~w)`` and Stata ``mean [pw=w]``): var(m) = Σwᵢ²(sᵢ − m)² / (Σw)² · n/(n − 1);
     se(index) = 50·se(m) (balance) or 100·se(m) (share). n_eff = (Σw)²/Σw².
     The 50-line reading is the z test of (index − 50)/se.
 
@@ -417,45 +404,25 @@ def diffusion_index(
     'group  index  n  n_missing\\n    a   75.0  3          0\\n    b   25.0  3          1'
     """
     variables = [var] if isinstance(var, str) else list(var)
-    if not variables:
-        raise IndexInputError("var is empty; name at least one question column.")
-    if not isinstance(data, pd.DataFrame):
-        raise IndexInputError(f"data must be a pandas DataFrame, got {type(data).__name__}.")
-    check_columns(data, variables, "var")
-    check_columns(data, [by], "by")
-    check_columns(data, [wave], "wave")
-    check_columns(data, [weights], "weights")
-    scale = validate_option("scale", scale, SCALES)  # type: ignore[assignment]
-    check_common(min_n, conf_level)
     if bootstrap is not None and (isinstance(bootstrap, bool) or int(bootstrap) < 2):
         raise IndexInputError(f"bootstrap must be an integer >= 2 replicates, got {bootstrap!r}.")
-    codes, vals = resolve_scores(scores, scale)
-    w = weight_column(data, weights)
-    cw, cg, waves, groups, keep = _keys(data, by, wave)
-    if not keep.all():
-        warnings.warn(
-            f"{int((~keep).sum())} rows dropped because {by!r} or {wave!r} is missing.",
-            DroppedRowsWarning,
-            stacklevel=2,
-        )
+    pr = _prepare(data, variables, by=by, wave=wave, weights=weights, scores=scores,
+                  scale=scale, min_n=min_n, conf_level=conf_level)  # fmt: skip
+    waves, groups, keep = pr.waves, pr.groups, pr.keep
     n_wg = len(waves) * len(groups)
-    cell_one = (cw * len(groups) + cg)[keep]
-    score = np.concatenate([score_column(data, v, codes, vals)[keep] for v in variables])
+    cell_one = (pr.cw * len(groups) + pr.cg)[keep]
+    score = np.concatenate([score_column(data, v, pr.codes, pr.vals)[keep] for v in variables])
     cell = np.concatenate([i * n_wg + cell_one for i in range(len(variables))])
-    w_all = np.tile(w[keep], len(variables))
+    w_all = np.tile(pr.w[keep], len(variables))
     n_cells = len(variables) * n_wg
     sums = cell_sums(score, cell, w_all, n_cells)
     present = np.flatnonzero(sums.n + sums.n_missing > 0)
     remap = np.full(n_cells, -1, dtype=np.int64)
     remap[present] = np.arange(len(present))
     sums = CellSums(*(getattr(sums, f)[present] for f in CellSums.__dataclass_fields__))
-    keys = pd.DataFrame(
-        {
-            "var": [variables[i // n_wg] for i in present],
-            "wave": pd.Series([waves[(i % n_wg) // len(groups)] for i in present], dtype=object),
-            "group": pd.Series([groups[i % len(groups)] for i in present], dtype=object),
-        }
-    )
+    keys = pd.DataFrame({"var": [variables[i // n_wg] for i in present]})
+    keys["wave"] = pd.Series([waves[(i % n_wg) // len(groups)] for i in present], dtype=object)
+    keys["group"] = pd.Series([groups[i % len(groups)] for i in present], dtype=object)
     boot = None
     if bootstrap is not None:
         boot = bootstrap_cells(
@@ -482,14 +449,11 @@ def _change_table(
     zq = float(stats.norm.ppf(0.5 + conf_level / 2.0))
     with np.errstate(divide="ignore", invalid="ignore"):
         z = diff / se
-    out = keys.reset_index(drop=True).copy()
-    out["se"] = np.where(suppressed, np.nan, se)
-    out["conf_low"] = np.where(suppressed, np.nan, diff - zq * se)
-    out["conf_high"] = np.where(suppressed, np.nan, diff + zq * se)
-    out["z"] = np.where(suppressed, np.nan, z)
-    out["p_value"] = np.where(suppressed, np.nan, 2.0 * stats.norm.sf(np.abs(z)))
-    out["suppressed"] = np.asarray(suppressed, dtype=bool)
-    return out
+    extra = {"se": se, "conf_low": diff - zq * se, "conf_high": diff + zq * se, "z": z,
+             "p_value": 2.0 * stats.norm.sf(np.abs(z))}  # fmt: skip
+    cols = {k: np.where(suppressed, np.nan, v) for k, v in extra.items()}
+    cols["suppressed"] = np.asarray(suppressed, dtype=bool)
+    return pd.concat([keys.reset_index(drop=True), pd.DataFrame(cols)], axis=1)
 
 
 def index_change(
@@ -500,28 +464,24 @@ def index_change(
     Parameters
     ----------
     current, previous : pandas.DataFrame
-        Outputs of :func:`diffusion_index` for one wave each, same ``var`` / ``by``.
+        :func:`diffusion_index` outputs for one wave each (same ``var`` / ``by``).
     conf_level : float
         Confidence level of the normal interval.
 
     Returns
     -------
     pandas.DataFrame
-        Columns ``var, group, wave_current, wave_previous, index_current,
-        index_previous, change, se, conf_low, conf_high, z, p_value, suppressed``;
-        one row per (var, group) present in both.
+        Columns :data:`CHANGE_COLUMNS`, one row per (var, group) present in both.
 
     Raises
     ------
     IndexInputError
-        A frame holds more than one wave for a (var, group), or the frames share no cell.
+        A frame holds several waves for a (var, group), or the frames share no cell.
 
     Notes
     -----
-    change = I₁ − I₀, se = √(se₁² + se₀²): the waves are independent samples.
-    A cell suppressed in either wave is suppressed (published columns NaN).
-    For expectation − current in the same sample use :func:`expectation_gap`,
-    whose SE accounts for the pairing.
+    change = I₁ − I₀, se = √(se₁² + se₀²) (independent samples); a cell suppressed
+    in either wave is suppressed. Same-sample differences: :func:`expectation_gap`.
 
     Examples
     --------
@@ -538,9 +498,7 @@ def index_change(
         if missing:
             raise IndexInputError(f"{name} lacks columns {missing}; pass diffusion_index output.")
         if frame.duplicated(["var", "group"]).any():
-            raise IndexInputError(
-                f"{name} has several waves for one (var, group); filter it to one wave first."
-            )
+            raise IndexInputError(f"{name} has several waves for one (var, group); keep one wave.")
     m = current.merge(previous, on=["var", "group"], suffixes=("_current", "_previous"))
     if m.empty:
         raise IndexInputError("current and previous share no (var, group) cell.")
@@ -592,8 +550,7 @@ def expectation_gap(
     Returns
     -------
     pandas.DataFrame
-        Columns ``var, wave, group, index_current, index_expected, gap, se,
-        conf_low, conf_high, z, p_value, n, suppressed``.
+        Columns :data:`GAP_COLUMNS`.
 
     Raises
     ------
@@ -614,26 +571,18 @@ def expectation_gap(
     >>> float(g["gap"].iloc[0]), float(g["index_expected"].iloc[0] - g["index_current"].iloc[0])
     (25.0, 25.0)
     """
-    check_columns(data, [current, expected], "var")
-    check_columns(data, [by, wave, weights], "column")
-    scale = validate_option("scale", scale, SCALES)  # type: ignore[assignment]
-    check_common(min_n, conf_level)
-    codes, vals = resolve_scores(scores, scale)
-    w = weight_column(data, weights)
-    cw, cg, waves, groups, keep = _keys(data, by, wave)
-    sc = score_column(data, current, codes, vals)
-    se_ = score_column(data, expected, codes, vals)
+    pr = _prepare(data, [current, expected], by=by, wave=wave, weights=weights, scores=scores,
+                  scale=scale, min_n=min_n, conf_level=conf_level)  # fmt: skip
+    waves, groups, keep = pr.waves, pr.groups, pr.keep
+    sc, se_ = (score_column(data, v, pr.codes, pr.vals) for v in (current, expected))
     both = ~np.isnan(sc) & ~np.isnan(se_)
-    n_cells = len(waves) * len(groups)
-    cell = (cw * len(groups) + cg)[keep]
-    _, factor = scale_constants(scale)
-    parts = []
-    for s in (np.where(both, sc, np.nan), np.where(both, se_, np.nan), se_ - sc):
-        parts.append(cell_sums(s[keep], cell, w[keep], n_cells))
+    cell = (pr.cw * len(groups) + pr.cg)[keep]
+    parts = [cell_sums(s[keep], cell, pr.w[keep], len(waves) * len(groups))
+             for s in (np.where(both, sc, np.nan), np.where(both, se_, np.nan), se_ - sc)]  # fmt: skip
     present = np.flatnonzero(parts[2].n + parts[2].n_missing > 0)
     means = [linearized(p)[0][present] for p in parts]
-    _, se_mean, _ = linearized(parts[2])
-    offset = scale_constants(scale)[0]
+    se_mean = linearized(parts[2])[1]
+    offset, factor = scale_constants(scale)
     n = parts[2].n[present]
     supp = n < min_n
     diff = factor * means[2]
