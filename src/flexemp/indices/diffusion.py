@@ -61,6 +61,9 @@ class CellSums:
     sw2s2: FloatArray
 
 
+_SUM_FIELDS: tuple[str, ...] = tuple(CellSums.__dataclass_fields__)
+
+
 def cell_sums(score: FloatArray, cell: IntArray, w: FloatArray, n_cells: int) -> CellSums:
     """Weighted sums per cell by ``np.bincount``.
 
@@ -74,14 +77,14 @@ def cell_sums(score: FloatArray, cell: IntArray, w: FloatArray, n_cells: int) ->
     ([2, 0], [0, 1], [1.0, 0.0])
     """
     valid = ~np.isnan(score)
-    c, s, wv = cell[valid], score[valid], w[valid]
+    s, wv = np.where(valid, score, 0.0), np.where(valid, w, 0.0)
     w2 = wv * wv
 
-    def bc(x: FloatArray | None) -> FloatArray:
-        return np.bincount(c, weights=x, minlength=n_cells).astype(np.float64)
+    def bc(x: FloatArray) -> FloatArray:
+        return np.bincount(cell, weights=x, minlength=n_cells).astype(np.float64)
 
-    n = np.bincount(c, minlength=n_cells).astype(np.int64)
-    n_missing = np.bincount(cell[~valid], minlength=n_cells).astype(np.int64)
+    n = np.rint(bc(valid.astype(np.float64))).astype(np.int64)
+    n_missing = np.bincount(cell, minlength=n_cells).astype(np.int64) - n
     return CellSums(n, n_missing, bc(wv), bc(wv * s), bc(w2), bc(w2 * s), bc(w2 * s * s))
 
 
@@ -408,26 +411,23 @@ def diffusion_index(
         raise IndexInputError(f"bootstrap must be an integer >= 2 replicates, got {bootstrap!r}.")
     pr = _prepare(data, variables, by=by, wave=wave, weights=weights, scores=scores,
                   scale=scale, min_n=min_n, conf_level=conf_level)  # fmt: skip
-    waves, groups, keep = pr.waves, pr.groups, pr.keep
-    n_wg = len(waves) * len(groups)
-    cell_one = (pr.cw * len(groups) + pr.cg)[keep]
-    score = np.concatenate([score_column(data, v, pr.codes, pr.vals)[keep] for v in variables])
-    cell = np.concatenate([i * n_wg + cell_one for i in range(len(variables))])
-    w_all = np.tile(pr.w[keep], len(variables))
-    n_cells = len(variables) * n_wg
-    sums = cell_sums(score, cell, w_all, n_cells)
+    waves, groups, n_wg = pr.waves, pr.groups, len(pr.waves) * len(pr.groups)
+    sel = slice(None) if pr.keep.all() else pr.keep  # no copies when no row is dropped
+    cell_one, w_k = (pr.cw * len(groups) + pr.cg)[sel], pr.w[sel]
+    scored = [score_column(data, v, pr.codes, pr.vals)[sel] for v in variables]
+    per_var = [cell_sums(s, cell_one, w_k, n_wg) for s in scored]  # a loop over questions
+    sums = CellSums(*(np.concatenate([getattr(p, f) for p in per_var]) for f in _SUM_FIELDS))
     present = np.flatnonzero(sums.n + sums.n_missing > 0)
-    remap = np.full(n_cells, -1, dtype=np.int64)
-    remap[present] = np.arange(len(present))
-    sums = CellSums(*(getattr(sums, f)[present] for f in CellSums.__dataclass_fields__))
+    sums = CellSums(*(getattr(sums, f)[present] for f in _SUM_FIELDS))
     keys = pd.DataFrame({"var": [variables[i // n_wg] for i in present]})
     keys["wave"] = pd.Series([waves[(i % n_wg) // len(groups)] for i in present], dtype=object)
     keys["group"] = pd.Series([groups[i % len(groups)] for i in present], dtype=object)
     boot = None
     if bootstrap is not None:
+        cell = np.concatenate([i * n_wg + cell_one for i in range(len(variables))])
         boot = bootstrap_cells(
-            score, remap[cell], w_all, len(present), replicates=int(bootstrap),
-            seed=seed, scale=scale, conf_level=conf_level,
+            np.concatenate(scored), np.searchsorted(present, cell), np.tile(w_k, len(variables)), len(present),
+            replicates=int(bootstrap), seed=seed, scale=scale, conf_level=conf_level,
         )  # fmt: skip
     return finish(keys, sums, scale=scale, min_n=min_n, conf_level=conf_level, boot=boot)
 
