@@ -201,3 +201,23 @@ def test_refusals() -> None:
     with pytest.warns(DroppedRowsWarning, match="3 rows dropped"):
         diffusion_index(df.assign(g=df["g"].where(df.index >= 3)), "q", by="g")
     pd.testing.assert_frame_equal(df, before)
+
+
+def test_change_propagates_suppression() -> None:
+    cur = diffusion_index(
+        pd.DataFrame({"q": [1, 2, 3] * 20, "g": ["a"] * 57 + ["b"] * 3}), "q", by="g"
+    )
+    prev = diffusion_index(pd.DataFrame({"q": [3, 4] * 30, "g": ["a", "b"] * 30}), "q", by="g")
+    ch = index_change(cur, prev).set_index("group")
+    assert ch["suppressed"].tolist() == [False, True]
+    assert np.isnan(ch.loc["b", ["change", "se", "conf_low"]].astype(float)).all()
+    assert not np.isnan(ch.loc["a", "change"])
+
+
+def test_every_indices_name_is_documented() -> None:
+    from pathlib import Path
+
+    import flexemp.indices
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "indices.md").read_text(encoding="utf-8")
+    assert [n for n in flexemp.indices.__all__ if n not in text] == []
