@@ -71,6 +71,11 @@ _EXPORTS: dict[str, str] = {
     "trim": "flexemp.weighting",
     "design_effect": "flexemp.weighting",
     "effective_sample_size": "flexemp.weighting",
+    # indices
+    "diffusion_index": "flexemp.indices",
+    "index_change": "flexemp.indices",
+    "expectation_gap": "flexemp.indices",
+    "diffusion_index_sql": "flexemp.indices",
     # synthetic data
     "get_dataset": "flexemp.synth",
     "list_datasets": "flexemp.synth",
