@@ -321,12 +321,13 @@ def _register_commands() -> None:
         cli_heckman,
         cli_iv,
         cli_models,
+        cli_monitoring,
         cli_psm,
         cli_stakeholders,
     )
 
-    for module in (cli_models, cli_iv, cli_psm, cli_heckman, cli_batteries, cli_describe, cli_stakeholders,
-                   cli_audit):
+    for module in (cli_models, cli_iv, cli_psm, cli_heckman, cli_batteries, cli_describe, cli_monitoring,
+                   cli_stakeholders, cli_audit):
         module.register(app)
 
 

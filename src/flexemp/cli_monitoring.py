@@ -1,0 +1,110 @@
+"""``flexemp weight`` and ``flexemp index``: weighting to margins and 景气 diffusion indices."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from flexemp.cli_render import console, print_frame, print_json
+
+DataOpt = Annotated[Path, typer.Option("--data", help="Data file: CSV, Parquet, SAV, DTA or XLSX.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")]
+
+
+def _parse_pairs(text: str, what: str) -> dict[float, float]:
+    from flexemp.core.errors import UnsupportedOptionError
+
+    out: dict[float, float] = {}
+    for part in text.split(","):
+        key, sep, val = part.partition(":")
+        try:
+            out[float(key)] = float(val)
+        except ValueError:
+            raise UnsupportedOptionError(f"{what} must look like '1:1,2:0.5,3:0' (code:value); got {part!r}") from None
+        if not sep:
+            raise UnsupportedOptionError(f"{what} must look like '1:1,2:0.5,3:0'; got {part!r}")
+    return out
+
+
+def weight(
+    data: DataOpt,
+    margins: Annotated[Path, typer.Option("--margins", help="YAML: variable → {level: share or count}.")],
+    out: Annotated[Path, typer.Option("--out", help="Output file: the input plus a `weight` column.")],
+    method: Annotated[str, typer.Option("--method", help="rake or poststrat.")] = "rake",
+    base_weight: Annotated[str | None, typer.Option("--base-weight", help="Column of base (design) weights.")] = None,
+    trim_bounds: Annotated[str | None, typer.Option("--trim", help="LOW,HIGH bounds of weight / base weight, then re-rake.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Weight a sample to population margins (raking or post-stratification) and write it out.
+
+    Example: flexemp weight --data q2.parquet --margins census.yaml --base-weight pw --trim 0.3,3 --out q2_weighted.parquet
+    """
+    import yaml
+
+    from flexemp.core.errors import UnsupportedOptionError
+    from flexemp.core.options import validate_option
+    from flexemp.io.analysis import read_analysis_data
+    from flexemp.io.writers import write_data
+    from flexemp.weighting import poststratify, rake
+
+    validate_option("--method", method, ("rake", "poststrat"))
+    spec = yaml.safe_load(margins.read_text(encoding="utf-8"))
+    if not isinstance(spec, dict) or not spec:
+        raise UnsupportedOptionError(f"{margins}: expected a mapping variable → {{level: share or count}}")
+    frame = read_analysis_data(data)
+    bounds = None
+    if trim_bounds is not None:
+        lo, _, hi = trim_bounds.partition(",")
+        bounds = (float(lo), float(hi))
+    if method == "poststrat":
+        if len(spec) != 1 or bounds is not None:
+            raise UnsupportedOptionError("--method poststrat takes one cell variable and no --trim; use rake for several margins")
+        (var, cells), = spec.items()
+        res = poststratify(frame, {var: cells}, base_weight=base_weight)
+    else:
+        res = rake(frame, spec, base_weight=base_weight, trim=bounds)
+    write_data(frame.assign(weight=res.weights.to_numpy()), out)
+    if as_json:
+        d = res.to_dict()
+        d.pop("weights", None)
+        print_json({"out": str(out), **d})
+        return
+    console.print(f"Weights written to {out} ({res.iterations} iterations, converged: {res.converged})")
+    print_frame(res.margins_table.round(6), title="Margins before and after", max_rows=500)
+
+
+def index(
+    data: DataOpt,
+    var: Annotated[list[str], typer.Option("--var", help="Change/expectation question(s), coded 1-5.")],
+    by: Annotated[str | None, typer.Option("--by", help="Grouping column (industry, occupation, region …).")] = None,
+    wave: Annotated[str | None, typer.Option("--wave", help="Wave column.")] = None,
+    weights: Annotated[str | None, typer.Option("--weights", help="Weight column.")] = None,
+    scores: Annotated[str | None, typer.Option("--scores", help='Codes to scores, e.g. "1:1,2:0.5,3:0,4:-0.5,5:-1".')] = None,
+    min_n: Annotated[int, typer.Option("--min-n", help="Suppress cells with fewer respondents.")] = 30,
+    bootstrap: Annotated[int | None, typer.Option("--bootstrap", help="Bootstrap replicates (default: linearization).")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """景气 diffusion indices (0-100, 50 = no change) with SEs, CIs and small-cell suppression.
+
+    Example: flexemp index --data q2.parquet --var emp_change --var inc_change --by occupation --weights weight --json
+    """
+    from flexemp.indices import diffusion_index
+    from flexemp.io.analysis import read_analysis_data
+
+    table = diffusion_index(read_analysis_data(data), [v for item in var for v in item.split(",") if v],
+                            by=by, wave=wave, weights=weights, min_n=min_n, bootstrap=bootstrap,
+                            scores=None if scores is None else _parse_pairs(scores, "--scores"))
+    if as_json:
+        cols = ["var", "wave", "group", "index", "se", "conf_low", "conf_high", "n", "n_eff", "suppressed"]
+        print_json({"indices": table[cols].to_dict("records")})
+        return
+    print_frame(table[["var", "wave", "group", "index", "se", "conf_low", "conf_high", "n", "reading"]].round(3),
+                title="景气指数 (50 = 基本不变)", max_rows=500)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the monitoring commands to the main app."""
+    app.command()(weight)
+    app.command()(index)
