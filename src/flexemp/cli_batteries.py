@@ -19,11 +19,11 @@ def _names(values: list[str] | None) -> list[str]:
 
 
 def _emit(res: object, as_json: bool, title: str) -> None:
-    from flexemp.cli_render import _clean
+    from flexemp.core.jsonable import to_jsonable
 
     if as_json:
         for rec in res.records():  # type: ignore[attr-defined]
-            typer.echo(json.dumps(_clean(rec), ensure_ascii=False))
+            typer.echo(json.dumps(to_jsonable(rec), ensure_ascii=False))
         return
     print_frame(res.summary.round(6), title=title, max_rows=500)  # type: ignore[attr-defined]
     tests = res.tests  # type: ignore[attr-defined]

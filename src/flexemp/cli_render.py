@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -11,6 +10,8 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+
+from flexemp.core.jsonable import to_jsonable
 
 # piped output (files, CI logs) gets a wide console so tables are not squeezed into 80 columns
 if TYPE_CHECKING:
@@ -20,26 +21,9 @@ console = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
 err_console = Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() else 160)
 
 
-def _clean(obj: Any) -> Any:
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return None
-    if isinstance(obj, dict):
-        return {str(k): _clean(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_clean(v) for v in obj]
-    if hasattr(obj, "item") and not isinstance(obj, str):
-        try:
-            return _clean(obj.item())
-        except (ValueError, AttributeError):
-            return str(obj)
-    if hasattr(obj, "isoformat") and not isinstance(obj, str):
-        return obj.isoformat()
-    return obj
-
-
 def print_json(obj: Any) -> None:
     """Print one JSON object on stdout (UTF-8, Chinese unescaped)."""
-    typer.echo(json.dumps(_clean(obj), ensure_ascii=False, indent=2, default=str))
+    typer.echo(json.dumps(to_jsonable(obj), ensure_ascii=False, indent=2, default=str))
 
 
 def print_frame(frame: pd.DataFrame, title: str | None = None, max_rows: int = 50) -> None:

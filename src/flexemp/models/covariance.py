@@ -35,7 +35,8 @@ def _inv_neg(hessian: np.ndarray) -> np.ndarray:
         raise EstimationError("the Hessian is singular; the model is not identified (collinear regressors?)") from exc
 
 
-def _meat(scores: np.ndarray, w: np.ndarray | None, weight_kind: str, groups: np.ndarray | None, n_groups: int | None) -> np.ndarray:
+def meat(scores: np.ndarray, w: np.ndarray | None, weight_kind: str, groups: np.ndarray | None, n_groups: int | None) -> np.ndarray:
+    """The meat M of the sandwich from per-row scores (n, k): see the module docstring for the weighting."""
     if groups is not None:
         g = scores if w is None else scores * w[:, None]
         G = int(n_groups or groups.max() + 1)
@@ -86,12 +87,12 @@ def ml_vcov(
             raise EstimationError("cluster covariance needs cluster codes")
         G = int(n_groups or groups.max() + 1)
         c = G / (G - 1)
-        meat = _meat(scores, w, weight_kind, groups, G)
+        M = meat(scores, w, weight_kind, groups, G)
     else:
         n = float(w.sum()) if (w is not None and weight_kind == "freq") else float(scores.shape[0])
         c = n / (n - 1)
-        meat = _meat(scores, w, weight_kind, None, None)
-    v = c * bread @ meat @ bread
+        M = meat(scores, w, weight_kind, None, None)
+    v = c * bread @ M @ bread
     return (v + v.T) / 2
 
 
@@ -132,9 +133,9 @@ def ols_vcov(
             raise EstimationError("cluster covariance needs cluster codes")
         G = int(n_groups or groups.max() + 1)
         c = G / (G - 1) * (N - 1) / (N - k)
-        meat = _meat(scores, w, weight_kind, groups, G)
+        M = meat(scores, w, weight_kind, groups, G)
     else:
         c = N / (N - k)
-        meat = _meat(scores, w, weight_kind, None, None)
-    v = c * xtwx_inv @ meat @ xtwx_inv
+        M = meat(scores, w, weight_kind, None, None)
+    v = c * xtwx_inv @ M @ xtwx_inv
     return (v + v.T) / 2

@@ -22,6 +22,7 @@ from scipy import stats
 
 from flexemp import __version__
 from flexemp.core.errors import EstimationError, SingularDesignError
+from flexemp.core.jsonable import to_jsonable
 from flexemp.models.covariance import ols_vcov
 from flexemp.models.design_matrix import build_design
 from flexemp.models.diagnostics.iv_tests import (
@@ -37,7 +38,6 @@ from flexemp.models.results import (
     FitState,
     SampleInfo,
     TestResult,
-    _plain,
     coef_table,
 )
 from flexemp.models.spec import ModelSpec
@@ -63,8 +63,8 @@ class IVResult(EstimationResult):
     def to_dict(self) -> dict[str, Any]:
         """Every number as plain JSON-ready data (with ``first_stage`` and ``diagnostics``)."""
         d = super().to_dict()
-        d["first_stage"] = _plain({k: v.to_dict() for k, v in self.first_stage.items()})
-        d["diagnostics"] = _plain({k: v.to_dict() for k, v in self.diagnostics.items()})
+        d["first_stage"] = to_jsonable({k: v.to_dict() for k, v in self.first_stage.items()})
+        d["diagnostics"] = to_jsonable({k: v.to_dict() for k, v in self.diagnostics.items()})
         return d
 
     def with_vcov(

@@ -12,7 +12,6 @@ cannot ``predict`` or change its covariance, and says so).
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -21,6 +20,7 @@ import pandas as pd
 from scipy import stats
 
 from flexemp.core.errors import EstimationError
+from flexemp.core.jsonable import to_jsonable
 from flexemp.models.spec import ModelSpec
 
 COEF_COLUMNS = ("term", "estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high")
@@ -102,18 +102,6 @@ def coef_table(
             "conf_high": params + q * se,
         }
     )
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, np.generic):
-        return _plain(value.item())
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    return value
 
 
 @dataclass(frozen=True)
@@ -199,7 +187,7 @@ class EstimationResult:
     # ----------------------------------------------------------------- serialisation
     def to_dict(self) -> dict[str, Any]:
         """Every number as plain JSON-ready data."""
-        return _plain(
+        return to_jsonable(
             {
                 "model": self.model,
                 "coefficients": self.coefficients.to_dict("records"),

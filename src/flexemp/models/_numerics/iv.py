@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from flexemp.models._numerics.linear import fit_ols
-from flexemp.models.covariance import _meat
+from flexemp.models.covariance import meat
 
 
 @dataclass(frozen=True)
@@ -138,7 +138,7 @@ def rk_statistic(
             [Z2t * V[:, [j]] for j in range(K2)], axis=1
         )  # vec order: column-major Π₂
         B = np.kron(np.eye(K2), ZZi)
-        Vpi = B @ _meat(S, w, weight_kind, groups if vcov == "cluster" else None, n_groups) @ B
+        Vpi = B @ meat(S, w, weight_kind, groups if vcov == "cluster" else None, n_groups) @ B
     T = np.kron(Fi.T, G).T @ np.kron(vK[:, None], U2)  # Ω = T′ V̂ T
     Om = T.T @ Vpi @ T
     return float(lam @ np.linalg.solve(Om, lam))
@@ -162,7 +162,7 @@ def hansen_j(
     S = Σ (zᵢeᵢ)(zᵢeᵢ)′ (cluster: sums within clusters; no small-sample factor),
     b = (X′WZ S⁻¹ Z′WX)⁻¹ X′WZ S⁻¹ Z′Wy, J = g′S⁻¹g with g = Z′W(y − Xb) (Hansen 1982).
     """
-    S = _meat(Z * resid[:, None], w, weight_kind, groups, n_groups)
+    S = meat(Z * resid[:, None], w, weight_kind, groups, n_groups)
     Si = np.linalg.inv(S)
     ZX, Zy = _gram(Z, X, w), _gram(Z, y[:, None], w)[:, 0]
     A = ZX.T @ Si
