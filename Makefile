@@ -9,7 +9,7 @@ PY := $(VENV)/bin/python
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[dev,office]'
+	$(PY) -m pip install -q -e '.[dev,spark]'
 	touch $@
 
 demo: $(VENV)/.installed
