@@ -152,3 +152,19 @@ class WeightingError(FlexempError, ValueError):
 
 class MarginsError(WeightingError):
     """Population margins do not match the sample (levels, shares that do not sum to 1, totals)."""
+
+
+class FontNotFoundError(FlexempError, RuntimeError):
+    """No usable CJK font for the charts (``FLEXEMP_CJK_FONT`` or the shipped font)."""
+
+
+class MissingGlyphError(FontNotFoundError, ValueError):
+    """The chart font has no glyph for some characters; ``missing`` holds them."""
+
+    def __init__(self, message: str, missing: str = "") -> None:
+        self.missing = missing
+        super().__init__(message)
+
+
+class StudyError(FlexempError, ValueError):
+    """A study file is invalid, or one of its analyses failed (the message names the step and option)."""
