@@ -144,7 +144,7 @@ def distribution_sentence(
         )
     # group options by displayed share, highest first; input order kept within a tie
     by_text: dict[str, list[tuple[str, float]]] = {}
-    for lab, s in sorted(pairs, key=lambda p: -p[1]):
+    for lab, s in sorted(pairs, key=lambda p: -float(fmt_pct(p[1])[:-1])):
         by_text.setdefault(fmt_pct(s), []).append((lab, s))
     tiers = list(by_text.items())
     return (_dist_zh if lang == "zh" else _dist_en)(q, tiers, multiple)
