@@ -168,3 +168,7 @@ class MissingGlyphError(FontNotFoundError, ValueError):
 
 class StudyError(FlexempError, ValueError):
     """A study file is invalid, or one of its analyses failed (the message names the step and option)."""
+
+
+class ChartInputError(FlexempError, ValueError):
+    """The data given to a chart builder cannot make the chart (missing columns, lengths, percentages)."""
