@@ -145,10 +145,9 @@ def _write_sheet(ws: Any, fmt: _Formats, t: Table) -> None:
             ws.write_string(row, 0, r.label, fmt(align="left", **edge))
             for j, c in enumerate(r.cells, start=1):
                 nf = number_format(c)
-                if nf is not None:
-                    ws.write_number(
-                        row, j, float(c.value), fmt(align="center", num_format=nf, **edge)
-                    )  # type: ignore[arg-type]
+                if nf is not None and isinstance(c.value, int | float):
+                    f = fmt(align="center", num_format=nf, **edge)
+                    ws.write_number(row, j, float(c.value), f)
                 else:
                     ws.write_string(row, j, c.text, fmt(align="center", **edge))
         row += 1
