@@ -119,17 +119,11 @@ def _odds_sentence(c: _Coef, orr: float, outcome: str | None, model: str, lang: 
         target = outcome or "被解释变量"
         odds_of = f"{target}处于更高类别的发生比" if model == "ologit" else f"{target}的发生比（odds）"
         verb = "提高" if up else "降低"
-        return (
-            f"优势比为{fmt_fixed(orr, 2)}，即在其他变量不变的情况下，{c.label}每增加1个单位，"
-            f"{odds_of}{verb}{change}。"
-        )
+        return f"在其他变量不变的情况下，{c.label}每增加1个单位，{odds_of}{verb}{change}。"
     target = outcome or "the outcome"
     odds_of = f"the odds of a higher category of {target}" if model == "ologit" else f"the odds of {target}"
     verb = "raises" if up else "lowers"
-    return (
-        f"Holding the other variables constant, a one-unit increase in {c.label} {verb} "
-        f"{odds_of} by {change} (odds ratio {fmt_fixed(orr, 2)})."
-    )
+    return f"Holding the other variables constant, a one-unit increase in {c.label} {verb} {odds_of} by {change}."
 
 
 def coefficient_sentence(

@@ -422,7 +422,8 @@ def _change_clause(
             f"the change interval [{clo!r}, {chi!r}] does not contain the change {change!r} "
             "(index - previous)."
         )
-    ci = f"{fmt_fixed(clo, 1)}–{fmt_fixed(chi, 1)}"
+    sep = "至" if zh else " to "  # an en dash after a minus sign would be misread
+    ci = f"{fmt_fixed(clo, 1)}{sep}{fmt_fixed(chi, 1)}"
     significant = clo > 0 or chi < 0
     if zh:
         verdict = "变化显著" if significant else "变化不显著"
