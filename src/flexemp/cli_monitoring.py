@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from flexemp.cli_render import console, print_frame, print_json
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 DataOpt = Annotated[Path, typer.Option("--data", help="Data file: CSV, Parquet, SAV, DTA or XLSX.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")]
@@ -75,27 +78,48 @@ def weight(
     print_frame(res.margins_table.round(6), title="Margins before and after", max_rows=500)
 
 
+def _index_source(data: str) -> str | Path | pd.DataFrame:
+    """Parquet (file, directory, glob, URL) goes to the engine as a path; other formats are read here."""
+    from flexemp.io.analysis import read_analysis_data
+
+    if "://" in data or "*" in data or data.lower().endswith(".parquet"):
+        return data
+    if Path(data).is_dir():
+        return Path(data)
+    return read_analysis_data(data)
+
+
 def index(
-    data: DataOpt,
+    data: Annotated[str, typer.Option("--data", help="Data file (CSV, Parquet, SAV, DTA, XLSX) or Parquet directory, glob or URL (hdfs://, s3a://).")],
     var: Annotated[list[str], typer.Option("--var", help="Change/expectation question(s), coded 1-5.")],
     by: Annotated[str | None, typer.Option("--by", help="Grouping column (industry, occupation, region …).")] = None,
     wave: Annotated[str | None, typer.Option("--wave", help="Wave column.")] = None,
     weights: Annotated[str | None, typer.Option("--weights", help="Weight column.")] = None,
     scores: Annotated[str | None, typer.Option("--scores", help='Codes to scores, e.g. "1:1,2:0.5,3:0,4:-0.5,5:-1".')] = None,
     min_n: Annotated[int, typer.Option("--min-n", help="Suppress cells with fewer respondents.")] = 30,
-    bootstrap: Annotated[int | None, typer.Option("--bootstrap", help="Bootstrap replicates (default: linearization).")] = None,
+    bootstrap: Annotated[int | None, typer.Option("--bootstrap", help="Bootstrap replicates (default: linearization; in memory, DuckDB engine only).")] = None,
+    engine: Annotated[str, typer.Option("--engine", help="Where the aggregate query runs: duckdb or spark.")] = "duckdb",
+    spark_master: Annotated[str | None, typer.Option("--spark-master", help="Spark master URL, e.g. spark://host:7077 (default $FLEXEMP_SPARK_MASTER or local[2]).")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """景气 diffusion indices (0-100, 50 = no change) with SEs, CIs and small-cell suppression.
 
-    Example: flexemp index --data q2.parquet --var emp_change --var inc_change --by occupation --weights weight --json
+    Example: flexemp index --data waves/ --var emp_change --by industry --wave wave --engine spark --spark-master spark://head:7077 --json
     """
-    from flexemp.indices import diffusion_index
+    from flexemp.core.errors import UnsupportedOptionError
+    from flexemp.core.options import validate_option
+    from flexemp.indices import diffusion_index, diffusion_index_sql
+    from flexemp.indices.engines import ENGINES
     from flexemp.io.analysis import read_analysis_data
 
-    table = diffusion_index(read_analysis_data(data), [v for item in var for v in item.split(",") if v],
-                            by=by, wave=wave, weights=weights, min_n=min_n, bootstrap=bootstrap,
-                            scores=None if scores is None else _parse_pairs(scores, "--scores"))
+    validate_option("--engine", engine, ENGINES)
+    if bootstrap is not None and (engine != "duckdb" or spark_master is not None):
+        raise UnsupportedOptionError("--bootstrap resamples respondents in memory; drop --engine spark / --spark-master")
+    kw: dict[str, Any] = {"by": by, "wave": wave, "weights": weights, "min_n": min_n,
+          "scores": None if scores is None else _parse_pairs(scores, "--scores")}
+    variables = [v for item in var for v in item.split(",") if v]
+    table = (diffusion_index(read_analysis_data(data), variables, bootstrap=bootstrap, **kw) if bootstrap is not None
+             else diffusion_index_sql(None, _index_source(data), variables, engine=engine, spark_master=spark_master, **kw))  # type: ignore[arg-type]
     if as_json:
         cols = ["var", "wave", "group", "index", "se", "conf_low", "conf_high", "n", "n_eff", "suppressed"]
         print_json({"indices": table[cols].to_dict("records")})
