@@ -49,7 +49,9 @@ def spark() -> Iterator[Any]:
 def waves() -> pd.DataFrame:
     """flex_sentiment 2022Q1 and 2022Q2 with seeded weights; industry is NA for non-workers."""
     ds = get_dataset("flex_sentiment")
-    frames = [ds.generate(wave=w, seed=s).assign(wave=w) for w, s in (("2022Q1", 11), ("2022Q2", 12))]
+    frames = [
+        ds.generate(wave=w, seed=s).assign(wave=w) for w, s in (("2022Q1", 11), ("2022Q2", 12))
+    ]
     data = pd.concat(frames, ignore_index=True)
     rng = np.random.default_rng(2022)
     data["weight"] = rng.lognormal(0.0, 0.6, len(data)) * 1000.0
@@ -115,8 +117,9 @@ def test_spark_refusals_and_session_left_as_found(spark: Any, waves: pd.DataFram
         diffusion_index_sql(spark, neg, "emp_change", weights="weight", engine="spark")
     with pytest.raises(IndexInputError, match="not in scores"):
         diffusion_index_sql(spark, waves.assign(emp_change=9), "emp_change", engine="spark")
-    with pytest.raises(IndexInputError, match="cannot read"), spark_source(
-        spark, waves, "spark://head:7077"
+    with (
+        pytest.raises(IndexInputError, match="cannot read"),
+        spark_source(spark, waves, "spark://head:7077"),
     ):
         pass  # pragma: no cover
     with pytest.raises(IndexInputError, match="not both"):
@@ -154,7 +157,9 @@ def test_cli_spark_prints_the_duckdb_json(spark: Any, waves: pd.DataFrame, tmp_p
 def test_unknown_engine_lists_the_choices(waves: pd.DataFrame) -> None:
     with pytest.raises(UnsupportedOptionError, match="'duckdb', 'spark'"):
         diffusion_index_sql(None, waves, "emp_change", engine="sparkk")  # type: ignore[arg-type]
-    res = CliRunner().invoke(app, ["index", "--data", "x.parquet", "--var", "q", "--engine", "hive"])
+    res = CliRunner().invoke(
+        app, ["index", "--data", "x.parquet", "--var", "q", "--engine", "hive"]
+    )
     assert res.exit_code == 1
     assert "Error:" in res.output and "'duckdb', 'spark'" in res.output
 
@@ -162,10 +167,11 @@ def test_unknown_engine_lists_the_choices(waves: pd.DataFrame) -> None:
 def test_option_mismatches_are_refused(waves: pd.DataFrame) -> None:
     with pytest.raises(IndexInputError, match="only used with engine='spark'"):
         diffusion_index_sql(None, waves, "emp_change", spark_master="local[2]")
-    with pytest.raises(IndexInputError, match="pathlib.Path"):
+    with pytest.raises(IndexInputError, match=r"pathlib\.Path"):
         diffusion_index_sql(None, "waves_2022", "emp_change")
     res = CliRunner().invoke(
-        app, ["index", "--data", "x.parquet", "--var", "q", "--engine", "spark", "--bootstrap", "50"]
+        app,
+        ["index", "--data", "x.parquet", "--var", "q", "--engine", "spark", "--bootstrap", "50"],
     )
     assert res.exit_code == 1 and "--bootstrap" in res.output
 
