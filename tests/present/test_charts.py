@@ -160,6 +160,16 @@ def test_static_png_and_svg(kind, tmp_path):
     assert "<path" in text
 
 
+def test_static_ci_not_containing_the_estimate_and_missing_values(tmp_path):
+    # a percentile bootstrap CI need not contain the estimate; missing values are allowed
+    coef = Chart(key="c", kind="coef", title="系数", categories=("甲", "乙"),
+                 series=(Series("m", (0.5, None), (0.1, None), (0.3, None)),), reference=0.0)
+    bar = Chart(key="b", kind="bar", title="占比", categories=("甲", "乙"),
+                series=(Series("a", (0.3, None), (0.2, None), (0.4, None)),), percent=True)
+    for chart in (coef, bar):
+        assert render_png(chart, tmp_path / f"{chart.key}.png", dpi=30).stat().st_size > 0
+
+
 def test_png_is_byte_identical_and_text_changes_pixels(tmp_path):
     a = render_png(CHARTS["line"], tmp_path / "a.png", dpi=60).read_bytes()
     b = render_png(CHARTS["line"], tmp_path / "b.png", dpi=60).read_bytes()

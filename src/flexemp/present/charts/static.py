@@ -86,12 +86,10 @@ def _bar(chart: Chart, ax: Axes, lang: str, value_labels: bool) -> None:
     width = 0.8 / max(k, 1)
     for i, s in enumerate(chart.series):
         y = _values(chart, s.values)
-        err = None
+        pos = x - 0.4 + width * (i + 0.5)
+        bars = ax.bar(pos, np.nan_to_num(y), width, color=_style.color(i), label=s.name)
         if s.low is not None and s.high is not None:
-            lo, hi = _values(chart, s.low), _values(chart, s.high)
-            err = np.vstack([y - lo, hi - y])
-        bars = ax.bar(x - 0.4 + width * (i + 0.5), np.nan_to_num(y), width, yerr=err,
-                      color=_style.color(i), label=s.name, ecolor=_style.REF_COLOR, capsize=2)
+            ax.vlines(pos, _values(chart, s.low), _values(chart, s.high), color=_style.REF_COLOR, lw=1)
         if value_labels:
             ax.bar_label(bars, labels=[_style.fmt(chart, v) for v in s.values], padding=2, fontsize=7)
     ax.set_xticks(x, list(chart.categories))
@@ -125,9 +123,9 @@ def _coef(chart: Chart, ax: Axes, lang: str, value_labels: bool) -> None:
     for i, s in enumerate(chart.series):
         est, lo, hi = _values(chart, s.values), _values(chart, s.low), _values(chart, s.high)
         yy = y - 0.3 + step * (i + 0.5) if k > 1 else y
-        ax.errorbar(est, yy, xerr=np.vstack([est - lo, hi - est]), fmt="o", ms=4,
-                    color=_style.color(i), ecolor=_style.color(i), elinewidth=1.2, capsize=2,
-                    label=s.name)
+        # whiskers drawn from low to high (a percentile CI need not contain the estimate)
+        ax.hlines(yy, lo, hi, color=_style.color(i), lw=1.2)
+        ax.plot(est, yy, "o", ms=4, color=_style.color(i), label=s.name)
     if chart.reference is not None:
         ax.axvline(_style.scale(chart, chart.reference), color=_style.REF_COLOR, lw=0.8, ls="--")
     ax.set_yticks(y, list(chart.categories))
