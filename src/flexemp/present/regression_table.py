@@ -1,18 +1,9 @@
-"""Journal-style regression tables (三线表) from fitted results.
+"""Journal-style regression tables (三线表, seed 000 Table 2), marginal-effect and VIF tables.
 
-:func:`regression_table` lays out one column per model (seed 000 Table 2): a
-coefficient row with significance stars, the standard error (or t value, or
-confidence interval) beneath it, the control variables collapsed into one
-"控制变量 | 已控制" row, the intercept and cut points, and model statistics at
-the foot (观测值, 伪R², 聚类数 …), with a note built from the stars and the
-covariance type.  :func:`margins_table` does the same for average marginal
-effects and :func:`vif_table` reports variance inflation factors.  The
-robustness tables (IV, PSM, Heckman, batteries) are in
-:mod:`flexemp.present.robustness_tables`.
-
-Every number cell holds the result's own float (``Cell.value``); only its
-display is rounded (``decimals``).  Stars use strict inequalities: with the
-default thresholds (0.10, 0.05, 0.01) a p-value of exactly 0.05 gets one star.
+Every number cell holds the result's own float (``Cell.value``); only its display is rounded.
+Stars use strict inequalities (p = 0.05 exactly gets one star with the default thresholds).
+The robustness tables (IV, PSM, Heckman, batteries) are in :mod:`flexemp.present.robustness_tables`;
+the layout rules are described in docs/tables.md.
 """
 
 from __future__ import annotations
@@ -21,7 +12,8 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from itertools import groupby
+from typing import Any
 
 import pandas as pd
 
@@ -36,8 +28,6 @@ from flexemp.present.table import Cell, ColumnGroup, Row, Table
 
 __all__ = ["margins_table", "regression_table", "star_marks", "vif_table"]
 
-Beneath = Literal["se", "t", "ci"]
-Lang = Literal["zh", "en"]
 NUM = ("estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high")
 
 #: Display labels of the model statistics (``stats=``).
@@ -66,15 +56,8 @@ def _t(lang: str, zh: str, en: str) -> str:
     return zh if lang == "zh" else en
 
 
-# --------------------------------------------------------------------------- stars and notes
 def check_stars(stars: Sequence[float]) -> tuple[float, ...]:
-    """Validate 1-3 distinct thresholds in (0, 1) and return them sorted from largest to smallest.
-
-    Raises
-    ------
-    UnsupportedOptionError
-        Fewer than one or more than three thresholds, duplicates, or a value outside (0, 1).
-    """
+    """1-3 distinct thresholds in (0, 1), largest first (else ``UnsupportedOptionError``)."""
     th = tuple(sorted((float(s) for s in stars), reverse=True))
     if not 1 <= len(th) <= 3 or len(set(th)) != len(th) or not all(0 < s < 1 for s in th):
         raise UnsupportedOptionError(
@@ -96,12 +79,11 @@ def star_marks(p_value: float | None, stars: Sequence[float] = (0.10, 0.05, 0.01
     Returns
     -------
     str
-        ``"***"``, ``"**"``, ``"*"`` or ``""``.
 
     Raises
     ------
     UnsupportedOptionError
-        Invalid thresholds (see :func:`check_stars`).
+        Not 1-3 distinct thresholds in (0, 1).
 
     Examples
     --------
@@ -139,13 +121,11 @@ def beneath_note(beneath: str, cov_types: Sequence[str], conf_level: float, lang
     if beneath == "ci":
         lvl = _pct(conf_level)
         return _t(lang, f"方括号内为{lvl}置信区间", f"{lvl} confidence intervals in brackets")
-    if len(kinds) == 1:
-        zh, en = _SE_NAME.get(kinds[0], ("标准误", "standard errors"))
+    if len(kinds) <= 1:
+        zh, en = _SE_NAME.get(kinds[0] if kinds else "", ("标准误", "standard errors"))
         return _t(lang, f"括号内为{zh}", f"{en} in parentheses")
-    parts = [
-        _t(lang, f"列({i + 1}){_SE_NAME.get(c, ('标准误', ''))[0]}", f"({i + 1}) {_SE_NAME.get(c, ('', c))[1]}")
-        for i, c in enumerate(cov_types)
-    ]
+    parts = [_t(lang, f"列({i + 1}){_SE_NAME.get(c, ('标准误', ''))[0]}", f"({i + 1}) {_SE_NAME.get(c, ('', c))[1]}")
+             for i, c in enumerate(cov_types)]
     return _t(lang, f"括号内为标准误（{'，'.join(parts)}）", f"standard errors in parentheses ({'; '.join(parts)})")
 
 
@@ -159,11 +139,10 @@ def default_note(stars: Sequence[float], beneath: str, cov_types: Sequence[str],
     return "Note: " + "; ".join(body) + "."
 
 
-# --------------------------------------------------------------------------- term helpers
 def term_variables(term: str) -> tuple[str, ...]:
     """Data variables of a term: ``C(edu)[T.3]`` → (edu,), ``a:b`` → (a, b), ``2:x`` → (x,)."""
     head, sep, rest = term.partition(":")
-    if sep and _is_number(head):
+    if sep and re.fullmatch(r"-?\d+(\.\d+)?", head):
         term = rest
     out: list[str] = []
     for part in term.split(":"):
@@ -173,14 +152,6 @@ def term_variables(term: str) -> tuple[str, ...]:
             continue
         out += [v for v in _IDENT.findall(part.split("[", 1)[0]) if v not in ("I", "C", "np", "log", "exp")]
     return tuple(dict.fromkeys(out))
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 def dependent(result: EstimationResult) -> str:
@@ -194,10 +165,8 @@ def label_of(name: str, codebook: Codebook | None, lang: str, labels: Mapping[st
         return labels[name]
     if codebook is not None:
         return term_labels([name], codebook, lang)[0]
-    if name == "Intercept":
-        return _t(lang, "常数项", "Constant")
-    if _CUT.match(name):
-        return _t(lang, f"切点{name[3:]}", f"Cut {name[3:]}")
+    if name == "Intercept" or _CUT.match(name):
+        return _t(lang, "常数项", "Constant") if name == "Intercept" else _t(lang, f"切点{name[3:]}", f"Cut {name[3:]}")
     return name
 
 
@@ -214,7 +183,6 @@ def outcome_label(value: Any, var: str, codebook: Codebook | None, lang: str) ->
     return text
 
 
-# --------------------------------------------------------------------------- the generic builder
 @dataclass
 class Column:
     """One table column: coefficients by term, statistics, covariance type and headers."""
@@ -296,17 +264,9 @@ def coef_rows(cols: list[Column], lay: Layout, *, order: Sequence[str] | None = 
 
     control_terms = [t for t in terms if is_control(t)]
     first = _match(order or (), terms, "order")
-    shown = [t for t in terms if t not in control_terms]
-    if keep is not None:
-        kept = _match(keep, terms, "keep")
-        shown = [t for t in shown if t in kept]
-    if drop:
-        gone = _match(drop, terms, "drop")
-        shown = [t for t in shown if t not in gone]
-    if not show_intercept:
-        shown = [t for t in shown if t != "Intercept"]
-    if not show_cuts:
-        shown = [t for t in shown if not _CUT.match(t)]
+    kept = set(terms if keep is None else _match(keep, terms, "keep")) - set(_match(drop or (), terms, "drop"))
+    shown = [t for t in terms if t in kept and t not in control_terms and (show_intercept or t != "Intercept")
+             and (show_cuts or not _CUT.match(t))]
     tail = [t for t in shown if t == "Intercept" or _CUT.match(t)]
     body = first + [t for t in shown if t not in first and t not in tail] + [t for t in tail if t not in first]
     rows: list[Row] = []
@@ -316,12 +276,8 @@ def coef_rows(cols: list[Column], lay: Layout, *, order: Sequence[str] | None = 
         top, sub = [], []
         for c in cols:
             r = c.coefs.get(t)
-            if r is None:
-                top.append(Cell(None))
-                sub.append(Cell(None))
-                continue
-            top.append(Cell(r["estimate"], d, stars=star_marks(r["p_value"], lay.stars)))
-            sub.append(_beneath(r, lay))
+            top.append(Cell(None) if r is None else Cell(r["estimate"], d, stars=star_marks(r["p_value"], lay.stars)))
+            sub.append(Cell(None) if r is None else _beneath(r, lay))
         rows += [Row(label_of(t, lay.codebook, lay.lang, lay.labels), tuple(top)),
                  Row("", tuple(sub), kind="sub")]
         row_terms += [t, t]
@@ -335,30 +291,22 @@ def coef_rows(cols: list[Column], lay: Layout, *, order: Sequence[str] | None = 
 
 def _beneath(r: dict[str, float], lay: Layout) -> Cell:
     d = lay.decimals
-    if lay.beneath == "se":
-        return Cell(r["std_error"], d, brackets="()")
-    if lay.beneath == "t":
-        return Cell(r["statistic"], d, brackets="()")
-    lo, hi = r["conf_low"], r["conf_high"]
-    return Cell(None, text_override=f"[{lo:.{d}f}, {hi:.{d}f}]")
+    if lay.beneath != "ci":
+        return Cell(r["std_error" if lay.beneath == "se" else "statistic"], d, brackets="()")
+    return Cell(None, text_override=f"[{r['conf_low']:.{d}f}, {r['conf_high']:.{d}f}]")
 
 
 def stat_rows(cols: list[Column], stats: Sequence[str], lay: Layout) -> list[Row]:
     """Statistic rows; ``pseudo_r2`` shows R² for linear models; rows empty in every column are left out."""
-    rows = []
+    rows: dict[str, Row] = {}
     for s in stats:
         validate_option("stats", s, tuple(STAT_LABELS))
-        keys = ["pseudo_r2", "r2"] if s == "pseudo_r2" else [s]
-        for k in keys:
-            cells = []
-            for c in cols:
-                v = c.stats.get(k)
-                if k == "r2" and s == "pseudo_r2" and c.stats.get("pseudo_r2") is not None:
-                    v = None
-                cells.append(_stat_cell(v, lay.decimals))
-            if any(x.value is not None for x in cells):
-                rows.append(Row(_t(lay.lang, *STAT_LABELS[k]), tuple(cells), kind="stat"))
-    return rows
+        for k in ["pseudo_r2", "r2"] if s == "pseudo_r2" else [s]:
+            cells = tuple(_stat_cell(None if (k == "r2" and s == "pseudo_r2" and c.stats.get("pseudo_r2") is not None)
+                                     else c.stats.get(k), lay.decimals) for c in cols)
+            if k not in rows and any(x.value is not None for x in cells):
+                rows[k] = Row(_t(lay.lang, *STAT_LABELS[k]), cells, kind="stat")
+    return list(rows.values())
 
 
 def _stat_cell(v: Any, decimals: int) -> Cell:
@@ -379,26 +327,13 @@ def assemble(cols: list[Column], rows: list[Row], row_terms: list[str | None], l
              note_lead: str = "", stub: str | None = None, meta: dict[str, Any] | None = None) -> Table:
     """Headers, column groups and notes around the rows."""
     n = len(cols)
-    if column_labels is not None:
-        if len(column_labels) != n:
-            raise UnsupportedOptionError(f"column_labels has {len(column_labels)} labels for {n} columns")
-        headers = list(column_labels)
-    else:
-        headers = [c.header or f"({i + 1})" for i, c in enumerate(cols)]
-    if dep_var_labels is False:
-        groups_of: list[str] = []
-    elif dep_var_labels is None or dep_var_labels is True:
-        groups_of = [c.group for c in cols]
-    else:
-        if len(dep_var_labels) != n:
-            raise UnsupportedOptionError(f"dep_var_labels has {len(dep_var_labels)} labels for {n} columns")
-        groups_of = list(dep_var_labels)
-    groups: list[ColumnGroup] = []
-    for g in groups_of:
-        if groups and groups[-1].label == g:
-            groups[-1] = ColumnGroup(g, groups[-1].span + 1)
-        else:
-            groups.append(ColumnGroup(g, 1))
+    for name, given in (("column_labels", column_labels), ("dep_var_labels", dep_var_labels)):
+        if not isinstance(given, bool | None) and len(given) != n:
+            raise UnsupportedOptionError(f"{name} has {len(given)} labels for {n} columns; give one per column")
+    headers = list(column_labels) if column_labels is not None else [c.header or f"({i + 1})" for i, c in enumerate(cols)]
+    groups_of = ([] if dep_var_labels is False else [c.group for c in cols] if dep_var_labels in (None, True)
+                 else list(dep_var_labels))  # type: ignore[arg-type]
+    groups = [ColumnGroup(g, len(list(run))) for g, run in groupby(groups_of)]
     if notes is None:
         level = cols[0].conf_level if cols else 0.95
         notes = (default_note(lay.stars, lay.beneath, [c.cov_type for c in cols], level, lay.lang, note_lead),)
@@ -430,7 +365,6 @@ def as_list(results: Any, kind: type | tuple[type, ...], what: str) -> list[Any]
     return items
 
 
-# --------------------------------------------------------------------------- public tables
 def regression_table(
     results: EstimationResult | Sequence[EstimationResult],
     *,
@@ -560,11 +494,9 @@ def margins_table(
     Parameters
     ----------
     margins : MarginsResult or sequence of them
-        From :func:`flexemp.margins`.  A binary model gives one column; an ordered or
-        multinomial model one column per outcome category (header "y=1" …) under a group
-        "(1)", "(2)" … per model.
-    codebook, lang, title, key, column_labels, dep_var_labels, beneath, stars, decimals,
-    order, keep, drop, notes, labels
+        From :func:`flexemp.margins`: one column for a binary model, one per outcome category
+        ("y=1" …) under a group "(1)", "(2)" … per model for ordered and multinomial models.
+    codebook, lang, title, key, column_labels, dep_var_labels, beneath, stars, decimals, order, keep, drop, notes, labels
         As in :func:`regression_table`.
 
     Returns
@@ -578,8 +510,7 @@ def margins_table(
 
     Notes
     -----
-    Stata: ``margins, dydx(*)`` then ``esttab``.  The standard errors are delta-method SEs
-    from the model's covariance type.
+    Stata ``margins, dydx(*)``; delta-method SEs from the model's covariance type.
 
     Examples
     --------
@@ -626,10 +557,8 @@ def vif_table(
     ----------
     vif_result : VIFResult
         From :func:`flexemp.vif`.
-    codebook, lang, title, key, labels
-        As in :func:`regression_table`.
-    decimals : int
-        Displayed decimals (seed 000 reports "max 1.59, mean 1.19").
+    codebook, lang, title, key, decimals, labels
+        As in :func:`regression_table` (seed 000 reports "max 1.59, mean 1.19": 2 decimals).
 
     Returns
     -------
@@ -659,12 +588,11 @@ def vif_table(
     lay = layout(codebook, lang, "se", (0.1,), decimals, labels)
     rows = [Row(label_of(str(t), codebook, lang, labels), (Cell(float(v), decimals), Cell(1.0 / float(v), decimals)))
             for t, v in vif_result.vif.items()]
-    rows.append(Row(_t(lang, "最大值", "Max"), (Cell(vif_result.max, decimals), Cell(None)), kind="stat"))
-    rows.append(Row(_t(lang, "平均值", "Mean"), (Cell(vif_result.mean, decimals), Cell(None)), kind="stat"))
-    note = _t(lang, "注：VIF为方差膨胀因子；", "Note: VIF is the variance inflation factor; ") + (
-        _t(lang, "以中心化R²计算。", "computed from centred R².") if vif_result.centered
-        else _t(lang, "模型无常数项，采用非中心化定义。", "uncentred definition (no constant).")
-    )
+    rows += [Row(_t(lang, zh, en), (Cell(v, decimals), Cell(None)), kind="stat")
+             for zh, en, v in (("最大值", "Max", vif_result.max), ("平均值", "Mean", vif_result.mean))]
+    note = _t(lang, "注：VIF为方差膨胀因子；", "Note: VIF is the variance inflation factor; ") + (_t(
+        lang, "以中心化R²计算。", "computed from centred R².") if vif_result.centered else _t(
+        lang, "模型无常数项，采用非中心化定义。", "uncentred definition (no constant)."))
     return Table(title=title, columns=("VIF", "1/VIF"), rows=tuple(rows),
                  stub_header=_t(lay.lang, "变量", "Variable"), notes=(note,), key=key,
                  meta={"row_terms": [*map(str, vif_result.vif.index), None, None]})
