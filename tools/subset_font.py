@@ -130,9 +130,19 @@ def licence_text() -> str:
 def main(argv: list[str] | None = None) -> int:
     """Write the subset font and its licence into ``src/flexemp/present/fonts``."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--source", type=Path, default=Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"))
+    ap.add_argument(
+        "--source",
+        type=Path,
+        default=Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
+    )
     ap.add_argument("--face", default="Noto Sans CJK SC")
-    ap.add_argument("--text", type=Path, nargs="*", default=[], help="text files whose characters must be covered")
+    ap.add_argument(
+        "--text",
+        type=Path,
+        nargs="*",
+        default=[],
+        help="text files whose characters must be covered",
+    )
     ap.add_argument("--out-dir", type=Path, default=OUT_DIR)
     args = ap.parse_args(argv)
 
@@ -140,7 +150,9 @@ def main(argv: list[str] | None = None) -> int:
     cmap = font.getBestCmap()
     wanted = wanted_codepoints(args.text)
     have = sorted(cp for cp in wanted if cp in cmap)
-    absent = sorted(cp for cp in wanted if cp not in cmap and chr(cp).isprintable() and not chr(cp).isspace())
+    absent = sorted(
+        cp for cp in wanted if cp not in cmap and chr(cp).isprintable() and not chr(cp).isspace()
+    )
     opts = subset.Options()
     opts.layout_features = ["kern", "palt", "locl", "vert", "liga", "ccmp"]
     opts.name_IDs = ["*"]

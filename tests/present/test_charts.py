@@ -34,25 +34,50 @@ RARE = "\U00020000"  # 𠀀, CJK Extension B: not in GB2312, not in the subset
 CODEBOOKS = Path(__file__).resolve().parents[2] / "src" / "flexemp" / "synth" / "codebooks"
 
 CHARTS = {
-    "bar": Chart(key="bar", kind="bar", title="性别分布：样本与普查", categories=("男", "女"),
-                 series=(Series("样本", (0.69, 0.31)), Series("普查", (0.51, 0.49))),
-                 percent=True, y_label="占比", note="普查为第七次人口普查。"),
-    "hbar": Chart(key="hbar", kind="hbar", title="平台类型（多选）",
-                  categories=("外卖配送", "网约车", "快递", "直播带货"),
-                  series=(Series("", (0.52, 0.31, 0.2, 0.05)),), percent=True),
-    "coef": Chart(key="coef", kind="coef", title="劳动合同对生活满意度的影响",
-                  categories=("劳动合同", "自有住房", "年龄"),
-                  series=(Series("OLS", (0.21, -0.05, 0.01), (0.1, -0.15, -0.01), (0.32, 0.05, 0.03)),),
-                  reference=0.0, x_label="系数（95% CI）"),
-    "line": Chart(key="line", kind="line", title="灵活就业景气指数",
-                  categories=("2024Q1", "2024Q2", "2024Q3"),
-                  series=(Series("全体", (48.2, 51.0, 53.4), (46.0, 49.0, 51.0), (50.4, 53.0, 55.8)),
-                          Series("骑手", (45.0, None, 50.0), (43.0, None, 48.0), (47.0, None, 52.0))),
-                  reference=50.0, y_label="指数"),
+    "bar": Chart(
+        key="bar",
+        kind="bar",
+        title="性别分布：样本与普查",
+        categories=("男", "女"),
+        series=(Series("样本", (0.69, 0.31)), Series("普查", (0.51, 0.49))),
+        percent=True,
+        y_label="占比",
+        note="普查为第七次人口普查。",
+    ),
+    "hbar": Chart(
+        key="hbar",
+        kind="hbar",
+        title="平台类型（多选）",
+        categories=("外卖配送", "网约车", "快递", "直播带货"),
+        series=(Series("", (0.52, 0.31, 0.2, 0.05)),),
+        percent=True,
+    ),
+    "coef": Chart(
+        key="coef",
+        kind="coef",
+        title="劳动合同对生活满意度的影响",
+        categories=("劳动合同", "自有住房", "年龄"),
+        series=(Series("OLS", (0.21, -0.05, 0.01), (0.1, -0.15, -0.01), (0.32, 0.05, 0.03)),),
+        reference=0.0,
+        x_label="系数（95% CI）",
+    ),
+    "line": Chart(
+        key="line",
+        kind="line",
+        title="灵活就业景气指数",
+        categories=("2024Q1", "2024Q2", "2024Q3"),
+        series=(
+            Series("全体", (48.2, 51.0, 53.4), (46.0, 49.0, 51.0), (50.4, 53.0, 55.8)),
+            Series("骑手", (45.0, None, 50.0), (43.0, None, 48.0), (47.0, None, 52.0)),
+        ),
+        reference=50.0,
+        y_label="指数",
+    ),
 }
 
 
 # --- the font -------------------------------------------------------------------------------
+
 
 def test_shipped_font_is_small_renamed_and_licensed():
     assert SHIPPED_FONT.is_file()
@@ -103,13 +128,15 @@ def test_chinese_renders_as_distinct_glyphs_not_tofu():
     for i, a in enumerate(maps):
         assert a.sum() > 0
         assert not np.array_equal(a, notdef)
-        for b in maps[i + 1:]:
+        for b in maps[i + 1 :]:
             assert not np.array_equal(a, b)
 
 
 def test_character_outside_the_subset_is_refused(tmp_path):
     assert check_glyphs(f"劳动{RARE}合同{RARE}") == RARE
-    chart = Chart(key="x", kind="hbar", title=f"标题{RARE}", categories=("甲",), series=(Series("", (1.0,)),))
+    chart = Chart(
+        key="x", kind="hbar", title=f"标题{RARE}", categories=("甲",), series=(Series("", (1.0,)),)
+    )
     out = tmp_path / "x.png"
     with pytest.raises(MissingGlyphError, match="U\\+20000") as exc:
         render_png(chart, out)
@@ -143,6 +170,7 @@ def test_env_override_and_bad_paths(tmp_path, monkeypatch):
 
 # --- static ---------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("kind", sorted(CHARTS))
 def test_static_png_and_svg(kind, tmp_path):
     chart = CHARTS[kind]
@@ -162,10 +190,22 @@ def test_static_png_and_svg(kind, tmp_path):
 
 def test_static_ci_not_containing_the_estimate_and_missing_values(tmp_path):
     # a percentile bootstrap CI need not contain the estimate; missing values are allowed
-    coef = Chart(key="c", kind="coef", title="系数", categories=("甲", "乙"),
-                 series=(Series("m", (0.5, None), (0.1, None), (0.3, None)),), reference=0.0)
-    bar = Chart(key="b", kind="bar", title="占比", categories=("甲", "乙"),
-                series=(Series("a", (0.3, None), (0.2, None), (0.4, None)),), percent=True)
+    coef = Chart(
+        key="c",
+        kind="coef",
+        title="系数",
+        categories=("甲", "乙"),
+        series=(Series("m", (0.5, None), (0.1, None), (0.3, None)),),
+        reference=0.0,
+    )
+    bar = Chart(
+        key="b",
+        kind="bar",
+        title="占比",
+        categories=("甲", "乙"),
+        series=(Series("a", (0.3, None), (0.2, None), (0.4, None)),),
+        percent=True,
+    )
     for chart in (coef, bar):
         assert render_png(chart, tmp_path / f"{chart.key}.png", dpi=30).stat().st_size > 0
 
@@ -191,6 +231,7 @@ def test_unknown_lang_is_refused(tmp_path):
 
 # --- interactive ----------------------------------------------------------------------------
 
+
 def _svg(html: str) -> ET.Element:
     m = re.search(r"<svg\b.*</svg>", html, flags=re.S)
     assert m is not None
@@ -206,9 +247,15 @@ def test_html_one_mark_per_value(kind):
     assert root.get("aria-label") == chart.title
     assert root.get("viewBox", "").startswith("0 0 ")
     marks = [e for e in root.iter() if "fx-mark" in (e.get("class") or "").split()]
-    expected = [(s.name, c, v) for s in chart.series for c, v in zip(chart.categories, s.values, strict=True)
-                if v is not None]
-    got = [(m.get("data-series"), m.get("data-category"), float(m.get("data-value"))) for m in marks]
+    expected = [
+        (s.name, c, v)
+        for s in chart.series
+        for c, v in zip(chart.categories, s.values, strict=True)
+        if v is not None
+    ]
+    got = [
+        (m.get("data-series"), m.get("data-category"), float(m.get("data-value"))) for m in marks
+    ]
     assert got == expected
     for m in marks:
         assert m.find("title") is not None and m.find("title").text
@@ -218,9 +265,15 @@ def test_html_one_mark_per_value(kind):
 
 def test_html_is_offline_and_escapes_labels():
     nasty = 'A<&>"B'
-    chart = Chart(key="k<1>", kind="bar", title="标题 <&>", categories=(nasty, "乙"),
-                  series=(Series("s&1", (0.5, 0.25)), Series("s<2>", (0.1, 0.2))), percent=True,
-                  note="注 <b>")
+    chart = Chart(
+        key="k<1>",
+        kind="bar",
+        title="标题 <&>",
+        categories=(nasty, "乙"),
+        series=(Series("s&1", (0.5, 0.25)), Series("s<2>", (0.1, 0.2))),
+        percent=True,
+        note="注 <b>",
+    )
     html = render_html(chart)
     page = html + CHART_JS + CHART_CSS
     assert not re.search(r"https?://", page)

@@ -17,8 +17,14 @@ from flexemp.present.charts import (
 
 
 def _coefs(terms, est):
-    return pd.DataFrame({"term": terms, "estimate": est,
-                         "conf_low": [e - 0.1 for e in est], "conf_high": [e + 0.1 for e in est]})
+    return pd.DataFrame(
+        {
+            "term": terms,
+            "estimate": est,
+            "conf_low": [e - 0.1 for e in est],
+            "conf_high": [e + 0.1 for e in est],
+        }
+    )
 
 
 def test_distribution_rows_are_categories_columns_are_series():
@@ -26,7 +32,10 @@ def test_distribution_rows_are_categories_columns_are_series():
     c = distribution_chart(t, title="学历")
     assert c.kind == "bar" and c.percent
     assert c.categories == ("初中", "高中", "大学")
-    assert [(s.name, s.values) for s in c.series] == [("男", (0.2, 0.5, 0.3)), ("女", (0.4, 0.4, 0.2))]
+    assert [(s.name, s.values) for s in c.series] == [
+        ("男", (0.2, 0.5, 0.3)),
+        ("女", (0.4, 0.4, 0.2)),
+    ]
 
 
 def test_percentages_are_refused():
@@ -42,14 +51,18 @@ def test_sample_vs_census_names():
     c = sample_vs_census_chart(pd.Series([0.6, 0.4]), [0.5, 0.5], ["城镇", "农村"], title="户籍")
     assert [s.name for s in c.series] == ["样本", "普查"]
     assert c.series[0].values == (0.6, 0.4)
-    c = sample_vs_census_chart([0.6, 0.4], [0.5, 0.5], ["a", "b"], title="t", names=("S", "第七次人口普查"))
+    c = sample_vs_census_chart(
+        [0.6, 0.4], [0.5, 0.5], ["a", "b"], title="t", names=("S", "第七次人口普查")
+    )
     assert c.series[1].name == "第七次人口普查"
 
 
 def test_multiselect_keeps_or_sorts_order():
     c = multiselect_chart(["外卖", "网约车", "快递"], [0.2, 0.5, 0.3], title="平台")
     assert c.categories == ("外卖", "网约车", "快递") and c.kind == "hbar"
-    s = multiselect_chart(["外卖", "网约车", "快递", "其他"], [0.2, 0.5, 0.2, None], title="平台", sort=True)
+    s = multiselect_chart(
+        ["外卖", "网约车", "快递", "其他"], [0.2, 0.5, 0.2, None], title="平台", sort=True
+    )
     assert s.categories == ("网约车", "外卖", "快递", "其他")  # stable for ties, missing last
     assert s.series[0].values == (0.5, 0.2, 0.2, None)
     with pytest.raises(ChartInputError, match="same length"):
@@ -67,7 +80,9 @@ def test_coefficient_chart_one_and_several_models():
     class Result:  # anything with a tidy .coefficients table, like EstimationResult
         coefficients = _coefs(["contract"], [0.3])
 
-    c2 = coefficient_chart({"OLS": m1, "Logit": Result()}, ["age", "contract"], ["年龄", "劳动合同"], title="t")
+    c2 = coefficient_chart(
+        {"OLS": m1, "Logit": Result()}, ["age", "contract"], ["年龄", "劳动合同"], title="t"
+    )
     assert [s.name for s in c2.series] == ["OLS", "Logit"]
     assert c2.series[1].values == (None, 0.3)  # age is not in the second model: no point
     html = render_html(c2)
@@ -89,13 +104,15 @@ def test_coefficient_chart_refusals():
 
 
 def test_index_chart_groups_and_waves_in_order():
-    f = pd.DataFrame({
-        "wave": ["2024Q2", "2024Q1", "2024Q2", "2024Q1"],
-        "grp": ["骑手", "骑手", "司机", "司机"],
-        "index": [52.0, 48.0, 55.0, 51.0],
-        "conf_low": [50.0, 46.0, 53.0, 49.0],
-        "conf_high": [54.0, 50.0, 57.0, 53.0],
-    })
+    f = pd.DataFrame(
+        {
+            "wave": ["2024Q2", "2024Q1", "2024Q2", "2024Q1"],
+            "grp": ["骑手", "骑手", "司机", "司机"],
+            "index": [52.0, 48.0, 55.0, 51.0],
+            "conf_low": [50.0, 46.0, 53.0, 49.0],
+            "conf_high": [54.0, 50.0, 57.0, 53.0],
+        }
+    )
     c = index_chart(f, title="指数", group="grp")
     assert c.categories == ("2024Q2", "2024Q1")  # order of first appearance
     assert [s.name for s in c.series] == ["骑手", "司机"]
@@ -106,7 +123,9 @@ def test_index_chart_groups_and_waves_in_order():
 
 
 def test_index_chart_refusals():
-    f = pd.DataFrame({"wave": ["a", "a"], "index": [50.0, 51.0], "conf_low": [1, 1], "conf_high": [2, 2]})
+    f = pd.DataFrame(
+        {"wave": ["a", "a"], "index": [50.0, 51.0], "conf_low": [1, 1], "conf_high": [2, 2]}
+    )
     with pytest.raises(ChartInputError, match="group="):
         index_chart(f, title="t")
     with pytest.raises(ChartInputError, match="not found"):

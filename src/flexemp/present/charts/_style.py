@@ -68,7 +68,13 @@ def note_text(chart: Chart, lang: str) -> str:
 
 def all_texts(chart: Chart, lang: str) -> list[str]:
     """Every text a renderer draws (for the glyph check)."""
-    texts = [chart.title, chart.x_label, chart.y_label, note_text(chart, lang), reference_label(chart, lang)]
+    texts = [
+        chart.title,
+        chart.x_label,
+        chart.y_label,
+        note_text(chart, lang),
+        reference_label(chart, lang),
+    ]
     texts += list(chart.categories)
     texts += [s.name for s in chart.series]
     texts += ["0123456789.,-−+%—"]

@@ -106,9 +106,20 @@ def distribution_chart(
     >>> c.categories, [s.name for s in c.series]
     (('初中及以下', '高中及以上'), ['男', '女'])
     """
-    series = tuple(Series(str(col), _shares(shares[col], f"column {col!r}")) for col in shares.columns)
-    return Chart(key=key, kind="bar", title=title, categories=tuple(str(i) for i in shares.index),
-                 series=series, x_label=x_label, y_label=y_label, percent=True, note=note)
+    series = tuple(
+        Series(str(col), _shares(shares[col], f"column {col!r}")) for col in shares.columns
+    )
+    return Chart(
+        key=key,
+        kind="bar",
+        title=title,
+        categories=tuple(str(i) for i in shares.index),
+        series=series,
+        x_label=x_label,
+        y_label=y_label,
+        percent=True,
+        note=note,
+    )
 
 
 def sample_vs_census_chart(
@@ -162,8 +173,16 @@ def sample_vs_census_chart(
             "must have the same length"
         )
     a, b = names or (("样本", "普查") if lang == "zh" else ("Sample", "Census"))
-    return Chart(key=key, kind="bar", title=title, categories=tuple(str(x) for x in labels),
-                 series=(Series(a, s), Series(b, c)), x_label=x_label, percent=True, note=note)
+    return Chart(
+        key=key,
+        kind="bar",
+        title=title,
+        categories=tuple(str(x) for x in labels),
+        series=(Series(a, s), Series(b, c)),
+        x_label=x_label,
+        percent=True,
+        note=note,
+    )
 
 
 def multiselect_chart(
@@ -206,12 +225,21 @@ def multiselect_chart(
     """
     vals = _shares(shares, "shares")
     if len(vals) != len(options):
-        raise ChartInputError(f"options ({len(options)}) and shares ({len(vals)}) must have the same length")
+        raise ChartInputError(
+            f"options ({len(options)}) and shares ({len(vals)}) must have the same length"
+        )
     pairs = list(zip((str(o) for o in options), vals, strict=True))
     if sort:
         pairs.sort(key=lambda p: -math.inf if p[1] is None else p[1], reverse=True)
-    return Chart(key=key, kind="hbar", title=title, categories=tuple(p[0] for p in pairs),
-                 series=(Series("", tuple(p[1] for p in pairs)),), percent=True, note=note)
+    return Chart(
+        key=key,
+        kind="hbar",
+        title=title,
+        categories=tuple(p[0] for p in pairs),
+        series=(Series("", tuple(p[1] for p in pairs)),),
+        percent=True,
+        note=note,
+    )
 
 
 def _coef_table(obj: Any, name: str) -> pd.DataFrame:
@@ -287,7 +315,9 @@ def coefficient_chart(
     (('劳动合同', '年龄'), (0.1, -0.01))
     """
     _style.check_lang(lang)
-    models = dict(results_or_rows) if isinstance(results_or_rows, Mapping) else {"": results_or_rows}
+    models = (
+        dict(results_or_rows) if isinstance(results_or_rows, Mapping) else {"": results_or_rows}
+    )
     if not models:
         raise ChartInputError("coefficient_chart: no model given")
     tables = {name: _coef_table(obj, name) for name, obj in models.items()}
@@ -295,7 +325,9 @@ def coefficient_chart(
     chosen = list(terms) if terms is not None else [t for t in first.index if t != "Intercept"]
     absent = [t for t in chosen if not any(t in tb.index for tb in tables.values())]
     if absent:
-        raise ChartInputError(f"terms {absent} are in no model; terms available: {list(first.index)[:20]}")
+        raise ChartInputError(
+            f"terms {absent} are in no model; terms available: {list(first.index)[:20]}"
+        )
     if labels is None:
         shown = [str(t) for t in chosen]
     elif isinstance(labels, Mapping):
@@ -307,12 +339,26 @@ def coefficient_chart(
     series = []
     for name, tb in tables.items():
         sub = tb.reindex(chosen)
-        series.append(Series(str(name), _floats(sub["estimate"], "estimate"),
-                             _floats(sub["conf_low"], "conf_low"), _floats(sub["conf_high"], "conf_high")))
+        series.append(
+            Series(
+                str(name),
+                _floats(sub["estimate"], "estimate"),
+                _floats(sub["conf_low"], "conf_low"),
+                _floats(sub["conf_high"], "conf_high"),
+            )
+        )
     default_x = "估计值（95% 置信区间）" if lang == "zh" else "Estimate (95% CI)"
-    return Chart(key=key, kind="coef", title=title, categories=tuple(shown), series=tuple(series),
-                 x_label=default_x if x_label is None else x_label, reference=reference,
-                 decimals=decimals, note=note)
+    return Chart(
+        key=key,
+        kind="coef",
+        title=title,
+        categories=tuple(shown),
+        series=tuple(series),
+        x_label=default_x if x_label is None else x_label,
+        reference=reference,
+        decimals=decimals,
+        note=note,
+    )
 
 
 def index_chart(
@@ -391,8 +437,18 @@ def index_chart(
         part = part.set_index(wave).reindex(waves)
         low = _floats(part[conf_low], "conf_low") if has_ci else None
         high = _floats(part[conf_high], "conf_high") if has_ci else None
-        series.append(Series(default_name if g is None else str(g), _floats(part[index], "index"), low, high))
+        series.append(
+            Series(default_name if g is None else str(g), _floats(part[index], "index"), low, high)
+        )
     default_y = "指数" if lang == "zh" else "Index"
-    return Chart(key=key, kind="line", title=title, categories=tuple(str(w) for w in waves),
-                 series=tuple(series), y_label=default_y if y_label is None else y_label,
-                 reference=reference, decimals=1, note=note)
+    return Chart(
+        key=key,
+        kind="line",
+        title=title,
+        categories=tuple(str(w) for w in waves),
+        series=tuple(series),
+        y_label=default_y if y_label is None else y_label,
+        reference=reference,
+        decimals=1,
+        note=note,
+    )

@@ -79,9 +79,7 @@ def _cmap(path: str, mtime_ns: int) -> frozenset[int]:
     try:
         face = ft2font.FT2Font(path)
     except (RuntimeError, OSError, ValueError) as exc:
-        raise FontNotFoundError(
-            f"cannot load the CJK font {path}: {exc}. {_HOW_TO_FIX}"
-        ) from None
+        raise FontNotFoundError(f"cannot load the CJK font {path}: {exc}. {_HOW_TO_FIX}") from None
     return frozenset(face.get_charmap())
 
 

@@ -140,8 +140,14 @@ def _tick_label(chart: Chart, t: float) -> str:
     return f"{s}%" if chart.percent else s
 
 
-def _title(chart: Chart, s: Series, category: str, raw: float | None, lo: float | None = None,
-           hi: float | None = None) -> str:
+def _title(
+    chart: Chart,
+    s: Series,
+    category: str,
+    raw: float | None,
+    lo: float | None = None,
+    hi: float | None = None,
+) -> str:
     head = f"{s.name} · {category}" if s.name else category
     text = f"{head}: {_style.fmt(chart, raw)}"
     if lo is not None and hi is not None and not (_style.is_missing(lo) or _style.is_missing(hi)):
@@ -207,24 +213,44 @@ def _axes(fr: _Frame, chart: Chart) -> list[str]:
     for t in fr.ticks:
         p = fr.v(t)
         if fr.horizontal:
-            out.append(f'<line class="fx-grid" stroke="#e6e6e6" x1="{_n(p)}" x2="{_n(p)}" y1="{_n(fr.top)}" y2="{_n(fr.bottom)}"/>')
-            out.append(f'<text x="{_n(p)}" y="{_n(fr.bottom + 16)}" text-anchor="middle">{_a(_tick_label(chart, t))}</text>')
+            out.append(
+                f'<line class="fx-grid" stroke="#e6e6e6" x1="{_n(p)}" x2="{_n(p)}" y1="{_n(fr.top)}" y2="{_n(fr.bottom)}"/>'
+            )
+            out.append(
+                f'<text x="{_n(p)}" y="{_n(fr.bottom + 16)}" text-anchor="middle">{_a(_tick_label(chart, t))}</text>'
+            )
         else:
-            out.append(f'<line class="fx-grid" stroke="#e6e6e6" x1="{_n(fr.left)}" x2="{_n(fr.right)}" y1="{_n(p)}" y2="{_n(p)}"/>')
-            out.append(f'<text x="{_n(fr.left - 6)}" y="{_n(p + 4)}" text-anchor="end">{_a(_tick_label(chart, t))}</text>')
+            out.append(
+                f'<line class="fx-grid" stroke="#e6e6e6" x1="{_n(fr.left)}" x2="{_n(fr.right)}" y1="{_n(p)}" y2="{_n(p)}"/>'
+            )
+            out.append(
+                f'<text x="{_n(fr.left - 6)}" y="{_n(p + 4)}" text-anchor="end">{_a(_tick_label(chart, t))}</text>'
+            )
     for i, c in enumerate(chart.categories):
         m = fr.center(i)
         if fr.horizontal:
-            out.append(f'<text x="{_n(fr.left - 8)}" y="{_n(m + 4)}" text-anchor="end">{_a(c)}</text>')
+            out.append(
+                f'<text x="{_n(fr.left - 8)}" y="{_n(m + 4)}" text-anchor="end">{_a(c)}</text>'
+            )
         else:
-            out.append(f'<text x="{_n(m)}" y="{_n(fr.bottom + 16)}" text-anchor="middle">{_a(c)}</text>')
-    out.append(f'<line stroke="#999" x1="{_n(fr.left)}" x2="{_n(fr.left)}" y1="{_n(fr.top)}" y2="{_n(fr.bottom)}"/>')
-    out.append(f'<line stroke="#999" x1="{_n(fr.left)}" x2="{_n(fr.right)}" y1="{_n(fr.bottom)}" y2="{_n(fr.bottom)}"/>')
+            out.append(
+                f'<text x="{_n(m)}" y="{_n(fr.bottom + 16)}" text-anchor="middle">{_a(c)}</text>'
+            )
+    out.append(
+        f'<line stroke="#999" x1="{_n(fr.left)}" x2="{_n(fr.left)}" y1="{_n(fr.top)}" y2="{_n(fr.bottom)}"/>'
+    )
+    out.append(
+        f'<line stroke="#999" x1="{_n(fr.left)}" x2="{_n(fr.right)}" y1="{_n(fr.bottom)}" y2="{_n(fr.bottom)}"/>'
+    )
     mid_x, mid_y = (fr.left + fr.right) / 2, (fr.top + fr.bottom) / 2
     if chart.x_label:
-        out.append(f'<text x="{_n(mid_x)}" y="{_n(fr.bottom + 34)}" text-anchor="middle">{_a(chart.x_label)}</text>')
+        out.append(
+            f'<text x="{_n(mid_x)}" y="{_n(fr.bottom + 34)}" text-anchor="middle">{_a(chart.x_label)}</text>'
+        )
     if chart.y_label:
-        out.append(f'<text transform="translate(14,{_n(mid_y)}) rotate(-90)" text-anchor="middle">{_a(chart.y_label)}</text>')
+        out.append(
+            f'<text transform="translate(14,{_n(mid_y)}) rotate(-90)" text-anchor="middle">{_a(chart.y_label)}</text>'
+        )
     out.append("</g>")
     return out
 
@@ -249,7 +275,9 @@ def _bars(fr: _Frame, chart: Chart, si: int, s: Series) -> list[str]:
         else:
             rect = f'x="{_n(pos)}" y="{_n(lo)}" width="{_n(thick)}" height="{_n(hi - lo)}"'
             label = f'<text x="{_n(pos + thick / 2)}" y="{_n(lo - 3)}" font-size="10" text-anchor="middle">{_a(_style.fmt(chart, raw))}</text>'
-        out.append(f'<rect class="fx-mark" {rect} fill="{_style.color(si)}" {data}><title>{_a(tip)}</title></rect>')
+        out.append(
+            f'<rect class="fx-mark" {rect} fill="{_style.color(si)}" {data}><title>{_a(tip)}</title></rect>'
+        )
         out.append(label)
     return out
 
@@ -266,26 +294,49 @@ def _points(fr: _Frame, chart: Chart, si: int, s: Series) -> list[str]:
         pos.append(start + w / 2 + off * w)
     if chart.kind == "line":
         if s.low is not None and s.high is not None:
-            ok = [i for i in range(fr.n) if not (_style.is_missing(s.low[i]) or _style.is_missing(s.high[i]))]
+            ok = [
+                i
+                for i in range(fr.n)
+                if not (_style.is_missing(s.low[i]) or _style.is_missing(s.high[i]))
+            ]
             if len(ok) > 1:
                 upper = [f"{_n(pos[i])},{_n(fr.v(_style.scale(chart, s.high[i])))}" for i in ok]
-                lower = [f"{_n(pos[i])},{_n(fr.v(_style.scale(chart, s.low[i])))}" for i in reversed(ok)]
-                out.append(f'<polygon class="fx-band" points="{" ".join(upper + lower)}" fill="{col}" fill-opacity="0.18"/>')
-        pts = [f"{_n(pos[i])},{_n(fr.v(_style.scale(chart, v)))}" for i, v in enumerate(s.values) if not _style.is_missing(v)]
+                lower = [
+                    f"{_n(pos[i])},{_n(fr.v(_style.scale(chart, s.low[i])))}" for i in reversed(ok)
+                ]
+                out.append(
+                    f'<polygon class="fx-band" points="{" ".join(upper + lower)}" fill="{col}" fill-opacity="0.18"/>'
+                )
+        pts = [
+            f"{_n(pos[i])},{_n(fr.v(_style.scale(chart, v)))}"
+            for i, v in enumerate(s.values)
+            if not _style.is_missing(v)
+        ]
         if len(pts) > 1:
-            out.append(f'<polyline class="fx-line" points="{" ".join(pts)}" fill="none" stroke="{col}" stroke-width="2"/>')
+            out.append(
+                f'<polyline class="fx-line" points="{" ".join(pts)}" fill="none" stroke="{col}" stroke-width="2"/>'
+            )
     for i, (c, raw) in enumerate(zip(chart.categories, s.values, strict=True)):
         if _style.is_missing(raw):
             continue
         lo = s.low[i] if s.low is not None else None
         hi = s.high[i] if s.high is not None else None
         p = fr.v(_style.scale(chart, raw))
-        if chart.kind == "coef" and lo is not None and hi is not None and not (_style.is_missing(lo) or _style.is_missing(hi)):
+        if (
+            chart.kind == "coef"
+            and lo is not None
+            and hi is not None
+            and not (_style.is_missing(lo) or _style.is_missing(hi))
+        ):
             a, b = fr.v(_style.scale(chart, lo)), fr.v(_style.scale(chart, hi))
-            out.append(f'<line class="fx-ci" x1="{_n(a)}" x2="{_n(b)}" y1="{_n(pos[i])}" y2="{_n(pos[i])}" stroke="{col}" stroke-width="1.5"/>')
+            out.append(
+                f'<line class="fx-ci" x1="{_n(a)}" x2="{_n(b)}" y1="{_n(pos[i])}" y2="{_n(pos[i])}" stroke="{col}" stroke-width="1.5"/>'
+            )
         cx, cy = (p, pos[i]) if fr.horizontal else (pos[i], p)
         tip = _title(chart, s, c, raw, lo, hi)
-        out.append(f'<circle class="fx-mark" cx="{_n(cx)}" cy="{_n(cy)}" r="4" fill="{col}" {_data(s, c, raw, i)}><title>{_a(tip)}</title></circle>')
+        out.append(
+            f'<circle class="fx-mark" cx="{_n(cx)}" cy="{_n(cy)}" r="4" fill="{col}" {_data(s, c, raw, i)}><title>{_a(tip)}</title></circle>'
+        )
     return out
 
 
@@ -367,7 +418,9 @@ def render_html(chart: Chart, *, lang: str = "zh") -> str:
     ]
     for si, s in enumerate(chart.series):
         parts.append(f'<g class="fx-series" data-index="{si}" data-series="{_a(s.name)}">')
-        parts += _bars(fr, chart, si, s) if chart.kind in ("bar", "hbar") else _points(fr, chart, si, s)
+        parts += (
+            _bars(fr, chart, si, s) if chart.kind in ("bar", "hbar") else _points(fr, chart, si, s)
+        )
         parts.append("</g>")
     parts += _reference(fr, chart, lang)
     parts.append("</svg>")

@@ -89,9 +89,13 @@ def _bar(chart: Chart, ax: Axes, lang: str, value_labels: bool) -> None:
         pos = x - 0.4 + width * (i + 0.5)
         bars = ax.bar(pos, np.nan_to_num(y), width, color=_style.color(i), label=s.name)
         if s.low is not None and s.high is not None:
-            ax.vlines(pos, _values(chart, s.low), _values(chart, s.high), color=_style.REF_COLOR, lw=1)
+            ax.vlines(
+                pos, _values(chart, s.low), _values(chart, s.high), color=_style.REF_COLOR, lw=1
+            )
         if value_labels:
-            ax.bar_label(bars, labels=[_style.fmt(chart, v) for v in s.values], padding=2, fontsize=7)
+            ax.bar_label(
+                bars, labels=[_style.fmt(chart, v) for v in s.values], padding=2, fontsize=7
+            )
     ax.set_xticks(x, list(chart.categories))
     _value_axis(chart, ax.yaxis)
     if chart.reference is not None:
@@ -104,10 +108,17 @@ def _hbar(chart: Chart, ax: Axes, lang: str, value_labels: bool) -> None:
     height = 0.8 / max(k, 1)
     for i, s in enumerate(chart.series):
         v = _values(chart, s.values)
-        bars = ax.barh(y - 0.4 + height * (i + 0.5), np.nan_to_num(v), height,
-                       color=_style.color(i), label=s.name)
+        bars = ax.barh(
+            y - 0.4 + height * (i + 0.5),
+            np.nan_to_num(v),
+            height,
+            color=_style.color(i),
+            label=s.name,
+        )
         if value_labels:
-            ax.bar_label(bars, labels=[_style.fmt(chart, x) for x in s.values], padding=2, fontsize=7)
+            ax.bar_label(
+                bars, labels=[_style.fmt(chart, x) for x in s.values], padding=2, fontsize=7
+            )
     ax.set_yticks(y, list(chart.categories))
     ax.invert_yaxis()  # first category on top: sorted as given
     _value_axis(chart, ax.xaxis)
@@ -139,19 +150,39 @@ def _line(chart: Chart, ax: Axes, lang: str, value_labels: bool) -> None:
         v = _values(chart, s.values)
         ax.plot(x, v, marker="o", ms=3.5, lw=1.5, color=_style.color(i), label=s.name)
         if s.low is not None and s.high is not None:
-            ax.fill_between(x, _values(chart, s.low), _values(chart, s.high),
-                            color=_style.color(i), alpha=0.18, lw=0)
+            ax.fill_between(
+                x,
+                _values(chart, s.low),
+                _values(chart, s.high),
+                color=_style.color(i),
+                alpha=0.18,
+                lw=0,
+            )
         if value_labels:
             for xi, raw, vi in zip(x, s.values, v, strict=True):
                 if not math.isnan(vi):
-                    ax.annotate(_style.fmt(chart, raw), (xi, vi), textcoords="offset points",
-                                xytext=(0, 5), ha="center", fontsize=7)
+                    ax.annotate(
+                        _style.fmt(chart, raw),
+                        (xi, vi),
+                        textcoords="offset points",
+                        xytext=(0, 5),
+                        ha="center",
+                        fontsize=7,
+                    )
     if chart.reference is not None:
         ref = _style.scale(chart, chart.reference)
         ax.axhline(ref, color=_style.REF_COLOR, lw=0.9, ls="--")
-        ax.annotate(_style.reference_label(chart, lang), (1.0, ref), xycoords=("axes fraction", "data"),
-                    xytext=(-2, 3), textcoords="offset points", ha="right", va="bottom",
-                    fontsize=7, color=_style.REF_COLOR)
+        ax.annotate(
+            _style.reference_label(chart, lang),
+            (1.0, ref),
+            xycoords=("axes fraction", "data"),
+            xytext=(-2, 3),
+            textcoords="offset points",
+            ha="right",
+            va="bottom",
+            fontsize=7,
+            color=_style.REF_COLOR,
+        )
     ax.set_xticks(x, list(chart.categories))
     _value_axis(chart, ax.yaxis)
 
@@ -160,12 +191,16 @@ _DRAW = {"bar": _bar, "hbar": _hbar, "coef": _coef, "line": _line}
 _LABELS_DEFAULT = {"bar": True, "hbar": True, "coef": False, "line": False}
 
 
-def _figure(chart: Chart, size: tuple[float, float], lang: str, value_labels: bool | None) -> Figure:
+def _figure(
+    chart: Chart, size: tuple[float, float], lang: str, value_labels: bool | None
+) -> Figure:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
     if chart.kind not in _DRAW:
-        raise ValueError(f"Chart {chart.key!r}: unknown kind {chart.kind!r}; use one of {sorted(_DRAW)}")
+        raise ValueError(
+            f"Chart {chart.key!r}: unknown kind {chart.kind!r}; use one of {sorted(_DRAW)}"
+        )
     fig = Figure(figsize=size, layout="constrained")
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()
