@@ -160,7 +160,7 @@ class CrosstabResult:
 
     ``table`` is tidy: ``row_code, row_label, col_code, col_label, count, weighted_count,
     percent`` (percent of the chosen base; NaN when ``percent=None``), observed levels only, in
-    code order.  ``test`` is the χ² test of independence.
+    code order.  ``test`` is the χ² test of independence; ``titles`` the labels.
     """
 
     row: str
@@ -170,6 +170,7 @@ class CrosstabResult:
     weights: str | None
     test: ChisqTest
     n_dropped: int
+    titles: tuple[str, str] = ("", "")
 
     def counts(self, weighted: bool = False) -> pd.DataFrame:
         """The table as a rows × columns frame of counts (weighted counts if asked)."""
@@ -296,7 +297,9 @@ def crosstab(
             "percent": pct.ravel(),
         }
     )
-    return CrosstabResult(row, col, table, percent, weights, test, dropped)
+    return CrosstabResult(
+        row, col, table, percent, weights, test, dropped, (vr.label(lang), vc.label(lang))
+    )
 
 
 # ------------------------------------------------------------------ group comparisons

@@ -409,7 +409,8 @@ class MidpointResult:
 
     ``means``: ``group, group_label, n, mean`` (one row per group, then ``"__all__"``/"合计"
     for the whole sample).  ``distribution``: ``group, group_label, code, option, count,
-    percent`` (row percentages within each group).  ``midpoints``: code → midpoint used.
+    percent`` (row percentages within each group).  ``midpoints``: code → midpoint used;
+    ``titles``: labels of ``variable`` and ``by``.
     """
 
     variable: str
@@ -418,6 +419,7 @@ class MidpointResult:
     distribution: pd.DataFrame
     midpoints: dict[float, float]
     weights: str | None
+    titles: tuple[str, str] = ("", "")
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-Python dictionary (JSON-ready)."""
@@ -586,4 +588,5 @@ def midpoint_means(
             "percent": (100 * wct / sw[:, None]).ravel(),
         }
     )
-    return MidpointResult(variable, by, means, dist, mids, weights)
+    titles = (var.label(lang), gvar.label(lang) if gvar is not None else "")
+    return MidpointResult(variable, by, means, dist, mids, weights, titles)
