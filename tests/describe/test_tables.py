@@ -282,3 +282,28 @@ def test_multiselect_refusals():
         multiselect(toy().assign(why_1=2), "why", codebook=CB)
     with pytest.raises(UnknownVariableError, match="not a multi-select question"):
         multiselect(toy(), "wyh", codebook=CB)
+
+
+def test_t_test_needs_two_answers_per_group():
+    d = toy().assign(grp=[0, 0, 0, 0, 0, 0, 0, 0, 0, 1])
+    with pytest.raises(DescribeError, match="fewer than two answers"):
+        compare_groups(d, ["inc"], "grp", codebook=CB, test="welch")
+
+
+def test_compare_groups_methods_name_the_computed_test():
+    res = compare_groups(toy(), ["inc", "sat"], "grp", codebook=CB, weights="w", test="auto")
+    assert list(res.tests["method"]) == [
+        "Rao-Scott F (survey::svychisq, statistic='F')",
+        "design-based t test (survey::svyttest)",
+    ]
+
+
+def test_midpoint_means_without_groups():
+    res = midpoint_means(toy(), "inc", codebook=CB, weights="w", midpoints={3: 7000})
+    d = toy()
+    mid = d["inc"].map(res.midpoints)
+    assert list(res.means["group"]) == ["__all__"]
+    assert res.means["mean"].iloc[0] == pytest.approx(
+        (mid * d["w"]).sum() / d["w"].sum(), rel=RTOL_CLOSED_FORM
+    )
+    assert res.distribution["percent"].sum() == pytest.approx(100.0)

@@ -35,6 +35,11 @@ from flexemp.describe.tables import (
 PercentBase = Literal["row", "col", "total"]
 ChisqStatistic = Literal["F", "Chisq"]
 CompareTest = Literal["auto", "chisq", "welch", "t"]
+METHODS = {
+    "welch": "Welch t test (t.test, var.equal=FALSE)",
+    "t": "pooled t test (t.test, var.equal=TRUE)",
+    "svyttest": "design-based t test (survey::svyttest)",
+}
 
 
 @dataclass(frozen=True)
@@ -310,8 +315,8 @@ class CompareResult:
     ``rows`` (tidy): ``variable, label, kind, code, option, group, group_label, n, estimate, sd``
     — ``kind`` is ``"categorical"`` (``estimate`` = percent of the group choosing the option,
     ``n`` = the group's respondents with an answer) or ``"numeric"`` (``estimate`` = mean,
-    ``sd`` = SD, ``code``/``option`` empty).  ``tests``: ``variable, test, statistic, df, df2,
-    p_value, n``.
+    ``sd`` = SD, ``code``/``option`` empty).  ``tests``: ``variable, test, method, statistic,
+    df, df2, p_value, n`` (``method`` names the test computed, e.g. Rao-Scott F when weighted).
     """
 
     group: str
@@ -484,6 +489,7 @@ def compare_groups(
                 {
                     "variable": name,
                     "test": "chisq",
+                    "method": res.method,
                     "statistic": res.statistic,
                     "df": res.df,
                     "df2": res.df2,
@@ -505,6 +511,12 @@ def compare_groups(
         W = np.bincount(gs, weights=ws, minlength=2)
         m = np.bincount(gs, weights=ws * xs, minlength=2) / W
         n_g = np.bincount(gs, minlength=2)
+        if n_g.min() < 2:
+            raise DescribeError(
+                f"variable {name!r}: a group of {group!r} has fewer than two answers "
+                f"({', '.join(f'{lab}: {k}' for lab, k in zip(glabels, n_g, strict=True))}); "
+                "a t test needs at least two per group."
+            )
         sd = np.sqrt(
             n_g / (n_g - 1) * np.bincount(gs, weights=ws * (xs - m[gs]) ** 2, minlength=2) / W
         )
@@ -528,6 +540,7 @@ def compare_groups(
             {
                 "variable": name,
                 "test": kind,
+                "method": METHODS["svyttest" if wts is not None else kind],
                 "statistic": t,
                 "df": df,
                 "df2": np.nan,

@@ -401,26 +401,7 @@ def comparison_table(
         for i, code in enumerate(grid.index):
             cells = [_pct(grid.loc[code, g], decimals) for g in result.groups]
             rows.append(Row(str(names[code]), (*cells, *(stat_cells if i == 0 else blank))))
-    methods = sorted(set(result.tests["test"]))
-    desc = {
-        "chisq": (
-            "χ²检验（加权时为Rao–Scott校正F）",
-            "chi-square test (Rao–Scott F when weighted)",
-        ),
-        "welch": (
-            "Welch t检验（加权时为survey::svyttest）",
-            "Welch t test (survey::svyttest when weighted)",
-        ),
-        "t": (
-            "等方差t检验（加权时为survey::svyttest）",
-            "pooled t test (survey::svyttest when weighted)",
-        ),
-    }
-    used = (
-        "、".join(desc[m][0] for m in methods)
-        if lang == "zh"
-        else ", ".join(desc[m][1] for m in methods)
-    )
+    used = "; ".join(dict.fromkeys(result.tests["method"]))
     base = (
         "各变量以该变量与分组均有回答的样本计算；t值为第二组减第一组。"
         if lang == "zh"
