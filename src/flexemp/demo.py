@@ -4,7 +4,9 @@ For each embedded dataset the demo writes the synthetic raw file and its
 codebook under ``OUT/data/``, the screening rules under ``OUT/rules/``, ingests
 the file into the warehouse (pseudonymising the fake names and phone
 numbers), screens it and writes the sample flows to ``OUT/sample_flows.json``
-and ``OUT/sample_flows.md``.  Everything is deterministic: a second run finds
+and ``OUT/sample_flows.md``.  Then it runs every bundled example study
+(``flexemp.studies``: the seed documents re-created) into ``OUT/studies/<name>/``
+and writes ``OUT/index.html`` linking their reports.  Everything is deterministic: a second run finds
 the same files already loaded and the same screenings already stored (the
 raw files are written only when missing, since XLSX and SAV files carry their
 creation time).
@@ -45,6 +47,7 @@ class DemoResult:
     key_note: str
     loads: tuple[LoadResult, ...]
     screenings: tuple[StoredScreening, ...]
+    studies: tuple[tuple[str, str, Path], ...] = ()  # (name, title, report path)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -54,6 +57,8 @@ class DemoResult:
             "key": self.key_note,
             "loads": [{**r.provenance.to_dict(), "result": r.status, "message": r.message} for r in self.loads],
             "screenings": [s.to_dict() for s in self.screenings],
+            "studies": [{"study": n, "title": t, "report": str(p)} for n, t, p in self.studies],
+            "index": str(self.out / "index.html"),
         }
 
     def summary(self) -> str:
@@ -64,6 +69,7 @@ class DemoResult:
             f"Screening rules: {self.out / 'rules'}",
             f"Sample flows: {self.out / 'sample_flows.md'} and {self.out / 'sample_flows.json'}",
             f"Stakeholder scoring (seed 002): {self.out / 'stakeholders.md'}",
+            f"Example studies (seed documents re-created): {self.out / 'index.html'}",
             f"Pseudonym key: {self.key_note}",
             "Next: `flexemp waves --db "
             f"{self.db}` lists the waves; `flexemp screen --db {self.db} --wave 2022Q2 --dataset flex_sentiment "
@@ -165,9 +171,47 @@ def run_demo(
             screenings.append(screen_wave(wave, rules_out, dataset=name, db=db_path))
             progress.advance(task)
     _stakeholder_example(out)
-    result = DemoResult(db_path, out, key_note, tuple(loads), tuple(screenings))
+    studies = run_example_studies(out / "studies", console=console)
+    write_index(out, studies)
+    result = DemoResult(db_path, out, key_note, tuple(loads), tuple(screenings), studies)
     (out / "sample_flows.json").write_text(
         json.dumps([s.to_dict() for s in screenings], ensure_ascii=False, indent=2), encoding="utf-8"
     )
     (out / "sample_flows.md").write_text(_flows_markdown(result.screenings), encoding="utf-8")
     return result
+
+
+def run_example_studies(out: Path, *, console: Console | None = None) -> tuple[tuple[str, str, Path], ...]:
+    """Run every bundled example study into ``out/<name>``; (name, title, report) per study."""
+    from flexemp.studies import list_studies, study_path
+    from flexemp.study.run import run_study
+
+    done = []
+    for name in list_studies():
+        run = run_study(study_path(name), out / name, console=console)
+        done.append((name, run.spec.title, run.files.get("report", out / name)))
+    return tuple(done)
+
+
+def write_index(out: Path, studies: tuple[tuple[str, str, Path], ...]) -> Path:
+    """``OUT/index.html``: links to each study's report and outputs (relative, offline)."""
+    import html
+
+    rows = []
+    for name, title, report in studies:
+        rel = report.relative_to(out).as_posix() if report.is_relative_to(out) else report.as_posix()
+        folder = rel.rsplit("/", 1)[0]
+        rows.append(f'<li><a href="{html.escape(rel)}">{html.escape(title)}</a> '
+                    f'<span class="m">（{html.escape(name)}：<a href="{html.escape(folder)}/tables.docx">Word</a> · '
+                    f'<a href="{html.escape(folder)}/tables.xlsx">Excel</a> · '
+                    f'<a href="{html.escape(folder)}/results.json">JSON</a>）</span></li>')
+    page = ("<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>flexemp 示例研究</title>"
+            "<style>body{font-family:\"Noto Sans CJK SC\",\"Microsoft YaHei\",sans-serif;max-width:900px;"
+            "margin:2em auto;line-height:1.8}.m{color:#666;font-size:.9em}</style></head><body>"
+            "<h1>flexemp 示例研究：种子文献的复现</h1><p>每个研究由一个 YAML 文件定义，"
+            "用 <code>flexemp run</code> 一条命令生成报告、Word/Excel 表格和 results.json。</p><ol>"
+            + "".join(rows) + "</ol><p class=\"m\">Sample flows: <a href=\"sample_flows.md\">sample_flows.md</a> · "
+            "Stakeholders (seed 002): <a href=\"stakeholders.md\">stakeholders.md</a></p></body></html>")
+    path = out / "index.html"
+    path.write_text(page, encoding="utf-8")
+    return path
