@@ -1,0 +1,110 @@
+"""The study file is checked completely before anything runs; failures name the step and option."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from flexemp.core.errors import StudyError
+from flexemp.study.run import check_study, run_study
+from flexemp.study.schema import parse_study, term_names
+
+GOOD = """
+study: mini
+title: 小研究
+data: {dataset: platform_workers}
+analyses:
+  - {id: t1, type: summary, title: 表1, variables: [life_sat, contract]}
+  - id: t2
+    type: regression
+    title: 表2
+    model: oprobit
+    outcome: life_sat
+    treatments: [contract]
+    controls: [male, age]
+"""
+
+
+def test_a_good_study_parses_and_checks():
+    spec, codebook = check_study(GOOD)
+    assert [a.id for a in spec.analyses] == ["t1", "t2"]
+    assert spec.language == "zh" and "life_sat" in codebook
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (("title: 小研究", "titel: 小研究"), "unknown key 'titel' (did you mean 'title'?)"),
+        (("type: summary", "type: sumary"), "unknown type 'sumary' (did you mean 'summary'?)"),
+        (("    controls: [male, age]", "    controlz: [male, age]"), "unknown key 'controlz'"),
+        (("    outcome: life_sat\n", ""), "missing key 'outcome'"),
+        (("id: t2", "id: t1"), "duplicate id 't1'"),
+        (("data: {dataset: platform_workers}", "data: {dataset: platform_workers, file: x.csv}"),
+         "exactly one of dataset, file, warehouse"),
+        (("title: 小研究", "title: 小研究\nlanguage: fr"), "language must be 'zh' or 'en'"),
+        (("title: 小研究", "title: 小研究\noutputs: [html, pdf]"), "outputs: unknown ['pdf']"),
+    ],
+)
+def test_structural_problems_are_reported(edit, message):
+    text = GOOD.replace(*edit)
+    assert text != GOOD
+    with pytest.raises(StudyError) as err:
+        parse_study(text)
+    assert message in str(err.value)
+
+
+def test_every_problem_is_listed_at_once_with_lines():
+    text = GOOD.replace("title: 小研究", "titel: x").replace("type: summary", "type: nope")
+    with pytest.raises(StudyError, match=r"2 problem\(s\)") as err:
+        parse_study(text)
+    assert "analyses[1] (line 6)" in str(err.value)  # GOOD starts with an empty line
+
+
+def test_variables_missing_from_the_codebook_name_the_analysis_and_option():
+    text = GOOD.replace("controls: [male, age]", "controls: [male, agee]")
+    with pytest.raises(StudyError) as err:
+        check_study(text)
+    msg = str(err.value)
+    assert "analysis 't2'" in msg and "option 'controls'" in msg and "'agee'" in msg and "'age'" in msg
+
+
+def test_option_values_are_checked_before_running(tmp_path):
+    text = GOOD.replace("    controls: [male, age]", "    controls: [male, age]\n    vcov: clustered")
+    out = tmp_path / "never"
+    with pytest.raises(StudyError, match="'clustered' is not one of classical, robust, cluster"):
+        run_study(text, out)
+    assert not out.exists()  # nothing ran, nothing was written
+
+
+def test_term_names_find_variables_inside_formula_terms():
+    assert term_names("C(province)") == ["province"]
+    assert term_names("contract:own_home") == ["contract", "own_home"]
+    assert term_names("np.log(age)") == ["age"]
+
+
+def test_a_failing_analysis_keeps_the_finished_ones(tmp_path):
+    text = GOOD + """
+  - id: t3
+    type: selection_correction
+    title: 表3
+    outcome: life_sat
+    treatment: training_days
+    controls: [male]
+"""
+    with pytest.raises(StudyError) as err:
+        run_study(text, tmp_path)
+    msg = str(err.value)
+    assert "step 3 of 3" in msg and "analysis 't3'" in msg and "training_days" in msg
+    assert "t1, t2" in msg
+    doc = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
+    assert [a["id"] for a in doc["analyses"]] == ["t1", "t2"]
+    assert "step 3 of 3" in doc["failed"]
+    assert "运行未完成" in (tmp_path / "report.html").read_text(encoding="utf-8")
+
+
+def test_two_runs_give_identical_outputs(tmp_path):
+    run_study(GOOD, tmp_path / "a")
+    run_study(GOOD, tmp_path / "b")
+    for name in ("results.json", "report.html"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
