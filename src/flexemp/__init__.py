@@ -76,6 +76,9 @@ _EXPORTS: dict[str, str] = {
     "index_change": "flexemp.indices",
     "expectation_gap": "flexemp.indices",
     "diffusion_index_sql": "flexemp.indices",
+    # studies
+    "run_study": "flexemp.study.run",
+    "check_study": "flexemp.study.run",
     # synthetic data
     "get_dataset": "flexemp.synth",
     "list_datasets": "flexemp.synth",
