@@ -23,7 +23,7 @@ TABLE_CSS: str = """\
 .fx-table caption { caption-side: top; font-weight: bold; padding: 0 0 .5em; text-align: center; }
 .fx-table th, .fx-table td { border: none; padding: .15em .7em; vertical-align: top; }
 .fx-table th { font-weight: normal; text-align: center; }
-.fx-table .fx-stub, .fx-table .fx-label { text-align: left; }
+.fx-table .fx-stub, .fx-table .fx-label { text-align: left; white-space: nowrap; }
 .fx-table tr.fx-top > * { border-top: 1.5pt solid #000; }
 .fx-table tr.fx-head-last > * { border-bottom: .75pt solid #000; }
 .fx-table tr.fx-first-stat > * { border-top: .75pt solid #000; }
@@ -32,7 +32,7 @@ TABLE_CSS: str = """\
 .fx-table td.fx-num { text-align: center; white-space: nowrap; font-variant-numeric: tabular-nums; }
 .fx-table .fx-i { display: inline-block; text-align: right; }
 .fx-table .fx-f { display: inline-block; text-align: left; }
-.fx-table td.fx-text { text-align: center; }
+.fx-table td.fx-text { text-align: center; max-width: 30em; }
 .fx-table tr.fx-section td { font-weight: bold; text-align: left; }
 .fx-table tfoot td { border: none; font-size: .85em; text-align: left; padding-top: .4em; }
 """
