@@ -325,10 +325,11 @@ def _register_commands() -> None:
         cli_psm,
         cli_stakeholders,
         cli_study,
+        cli_web,
     )
 
     for module in (cli_models, cli_iv, cli_psm, cli_heckman, cli_batteries, cli_describe, cli_monitoring,
-                   cli_stakeholders, cli_audit, cli_study):
+                   cli_stakeholders, cli_audit, cli_study, cli_web):
         module.register(app)
 
 
