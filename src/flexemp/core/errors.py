@@ -172,3 +172,11 @@ class StudyError(FlexempError, ValueError):
 
 class ChartInputError(FlexempError, ValueError):
     """The data given to a chart builder cannot make the chart (missing columns, lengths, percentages)."""
+
+
+class DescribeError(FlexempError, ValueError):
+    """A descriptive statistic cannot be computed as asked (weights, levels, all-missing data)."""
+
+
+class NarrativeInputError(FlexempError, ValueError):
+    """A number or label given to a narrative template cannot be turned into a true sentence."""

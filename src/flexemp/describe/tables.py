@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from flexemp.codebook import Codebook, Variable
-from flexemp.core.errors import FlexempError, UnknownVariableError
+from flexemp.core.errors import DescribeError, UnknownVariableError
 from flexemp.core.options import Language, validate_option
 
 #: Types whose values are codes listed in the codebook (shown option by option).
@@ -40,10 +40,6 @@ CATEGORICAL_TYPES = frozenset({"binary", "nominal", "ordinal", "banded"})
 MEAN_TYPES = frozenset({"binary", "ordinal", "banded", "count", "continuous"})
 
 PercentBase = Literal["row", "col", "total"]
-
-
-class DescribeError(FlexempError, ValueError):
-    """A descriptive statistic cannot be computed as asked (weights, levels, all-missing data)."""
 
 
 # ------------------------------------------------------------------ shared helpers

@@ -18,16 +18,12 @@ import math
 from collections.abc import Sequence
 from typing import Literal
 
-from flexemp.core.errors import FlexempError
+from flexemp.core.errors import NarrativeInputError
 from flexemp.core.options import validate_option
 
 Lang = Literal["zh", "en"]
 LANGS: tuple[str, ...] = ("zh", "en")
 DEFAULT_STARS: tuple[float, ...] = (0.10, 0.05, 0.01)
-
-
-class NarrativeInputError(FlexempError, ValueError):
-    """A number or label given to a narrative template cannot be turned into a true sentence."""
 
 
 def check_lang(lang: object) -> str:
