@@ -32,7 +32,7 @@ def _one(term: str, codebook: Codebook, lang: str) -> str:
             code_label = var.code_label(float(m.group(2)), lang) or m.group(2)
         except ValueError:
             code_label = m.group(2)
-        return f"{var.label(lang)}：{code_label}"
+        return f"{var.label(lang)}{'：' if lang == 'zh' else ': '}{code_label}"
     if term in codebook:
         return codebook[term].label(lang)
     labels = codebook.labels(lang)  # multiselect option columns
