@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from flexemp.indices.diffusion import (
-    DEFAULT_SCORES,
-    diffusion_index,
-    expectation_gap,
-    index_change,
-)
+from flexemp.indices.diffusion import DEFAULT_SCORES, diffusion_index
+from flexemp.indices.scores import scores_from_codebook
 from flexemp.indices.sql import diffusion_index_sql
+from flexemp.indices.waves import expectation_gap, index_change
 
 __all__ = [
     "DEFAULT_SCORES",
@@ -16,4 +13,5 @@ __all__ = [
     "diffusion_index_sql",
     "expectation_gap",
     "index_change",
+    "scores_from_codebook",
 ]

@@ -11,7 +11,7 @@ import difflib
 import warnings
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal, get_args
+from typing import TYPE_CHECKING, Literal, get_args
 
 import numpy as np
 import pandas as pd
@@ -20,6 +20,10 @@ from scipy import stats
 
 from flexemp.core.errors import DroppedRowsWarning, IndexInputError
 from flexemp.core.options import validate_option
+from flexemp.indices.scores import scores_for_variables
+
+if TYPE_CHECKING:
+    from flexemp.codebook.model import Codebook
 
 Scale = Literal["balance", "share"]
 SCALES: tuple[str, ...] = get_args(Scale)
@@ -340,6 +344,7 @@ def diffusion_index(
     wave: str | None = None,
     weights: str | None = None,
     scores: Mapping[float, float] | None = None,
+    codebook: Codebook | None = None,
     scale: Scale = "balance",
     min_n: int = 30,
     conf_level: float = 0.95,
@@ -360,8 +365,11 @@ def diffusion_index(
     weights : str, optional
         Column of non-negative survey weights.
     scores : mapping, optional
-        Code → score. Default ``{1: 1, 2: .5, 3: 0, 4: -.5, 5: -1}``
-        (变好很多 / 变好一点 / 基本不变 / 变差一点 / 变差很多).
+        Code → score. Default: from ``codebook``'s answer labels when a codebook is
+        given (:func:`~flexemp.indices.scores.scores_from_codebook`), else
+        ``{1: 1, 2: .5, 3: 0, 4: -.5, 5: -1}`` (变好很多 / 变好一点 / 基本不变 / 变差一点 / 变差很多).
+    codebook : Codebook, optional
+        The data's codebook; used only for the default ``scores``.
     scale : {"balance", "share"}
         ``"balance"``: index = 50 + 50 × mean, scores in [−1, 1];
         ``"share"``: index = 100 × mean, scores in [0, 1] (PMI: up 1, same 0.5, down 0).
@@ -386,7 +394,8 @@ def diffusion_index(
     ------
     IndexInputError
         Unknown column; non-numeric or unscored codes; scores outside the scale's range;
-        missing or negative weights; bad ``min_n``, ``conf_level`` or ``bootstrap``.
+        missing or negative weights; bad ``min_n``, ``conf_level`` or ``bootstrap``; a
+        codebook label that cannot be scored.
     UnsupportedOptionError
         ``scale`` not one of ``"balance"``, ``"share"``.
 
@@ -407,6 +416,8 @@ def diffusion_index(
     'group  index  n  n_missing\\n    a   75.0  3          0\\n    b   25.0  3          1'
     """
     variables = [var] if isinstance(var, str) else list(var)
+    if scores is None and codebook is not None:
+        scores = scores_for_variables(codebook, variables)
     if bootstrap is not None and (isinstance(bootstrap, bool) or int(bootstrap) < 2):
         raise IndexInputError(f"bootstrap must be an integer >= 2 replicates, got {bootstrap!r}.")
     pr = _prepare(data, variables, by=by, wave=wave, weights=weights, scores=scores,
@@ -430,170 +441,3 @@ def diffusion_index(
             replicates=int(bootstrap), seed=seed, scale=scale, conf_level=conf_level,
         )  # fmt: skip
     return finish(keys, sums, scale=scale, min_n=min_n, conf_level=conf_level, boot=boot)
-
-
-CHANGE_COLUMNS: tuple[str, ...] = (
-    "var", "group", "wave_current", "wave_previous", "index_current", "index_previous",
-    "change", "se", "conf_low", "conf_high", "z", "p_value", "suppressed",
-)  # fmt: skip
-
-
-def _change_table(
-    keys: pd.DataFrame,
-    diff: FloatArray,
-    se: FloatArray,
-    suppressed: NDArray[np.bool_],
-    conf_level: float,
-) -> pd.DataFrame:
-    """Add se, normal CI, z and p (all NaN where suppressed) to a frame of differences."""
-    zq = float(stats.norm.ppf(0.5 + conf_level / 2.0))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        z = diff / se
-    extra = {"se": se, "conf_low": diff - zq * se, "conf_high": diff + zq * se, "z": z,
-             "p_value": 2.0 * stats.norm.sf(np.abs(z))}  # fmt: skip
-    cols = {k: np.where(suppressed, np.nan, v) for k, v in extra.items()}
-    cols["suppressed"] = np.asarray(suppressed, dtype=bool)
-    return pd.concat([keys.reset_index(drop=True), pd.DataFrame(cols)], axis=1)
-
-
-def index_change(
-    current: pd.DataFrame, previous: pd.DataFrame, *, conf_level: float = 0.95
-) -> pd.DataFrame:
-    """Change of each index between two independent waves, per variable and group.
-
-    Parameters
-    ----------
-    current, previous : pandas.DataFrame
-        :func:`diffusion_index` outputs for one wave each (same ``var`` / ``by``).
-    conf_level : float
-        Confidence level of the normal interval.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns :data:`CHANGE_COLUMNS`, one row per (var, group) present in both.
-
-    Raises
-    ------
-    IndexInputError
-        A frame holds several waves for a (var, group), or the frames share no cell.
-
-    Notes
-    -----
-    change = I₁ − I₀, se = √(se₁² + se₀²) (independent samples); a cell suppressed
-    in either wave is suppressed. Same-sample differences: :func:`expectation_gap`.
-
-    Examples
-    --------
-    >>> a = pd.DataFrame({"q": [1, 2, 3, 3]})
-    >>> b = pd.DataFrame({"q": [3, 3, 4, 5]})
-    >>> ch = index_change(diffusion_index(a, "q", min_n=1), diffusion_index(b, "q", min_n=1))
-    >>> float(ch["change"].iloc[0])
-    37.5
-    """
-    check_common(1, conf_level)
-    for name, frame in (("current", current), ("previous", previous)):
-        missing = [c for c in ("var", "group", "wave", "index_raw", "se_raw", "suppressed")
-                   if c not in frame.columns]  # fmt: skip
-        if missing:
-            raise IndexInputError(f"{name} lacks columns {missing}; pass diffusion_index output.")
-        if frame.duplicated(["var", "group"]).any():
-            raise IndexInputError(f"{name} has several waves for one (var, group); keep one wave.")
-    m = current.merge(previous, on=["var", "group"], suffixes=("_current", "_previous"))
-    if m.empty:
-        raise IndexInputError("current and previous share no (var, group) cell.")
-    diff = (m["index_raw_current"] - m["index_raw_previous"]).to_numpy(np.float64)
-    se = np.hypot(
-        m["se_raw_current"].to_numpy(np.float64), m["se_raw_previous"].to_numpy(np.float64)
-    )
-    supp = (m["suppressed_current"] | m["suppressed_previous"]).to_numpy(bool)
-    keys = pd.DataFrame({
-        "var": m["var"], "group": m["group"],
-        "wave_current": m["wave_current"], "wave_previous": m["wave_previous"],
-        "index_current": np.where(supp, np.nan, m["index_raw_current"]),
-        "index_previous": np.where(supp, np.nan, m["index_raw_previous"]),
-        "change": np.where(supp, np.nan, diff),
-    })  # fmt: skip
-    return _change_table(keys, diff, se, supp, conf_level)[list(CHANGE_COLUMNS)]
-
-
-GAP_COLUMNS: tuple[str, ...] = (
-    "var", "wave", "group", "index_current", "index_expected", "gap", "se", "conf_low",
-    "conf_high", "z", "p_value", "n", "suppressed",
-)  # fmt: skip
-
-
-def expectation_gap(
-    data: pd.DataFrame,
-    current: str,
-    expected: str,
-    *,
-    by: str | None = None,
-    wave: str | None = None,
-    weights: str | None = None,
-    scores: Mapping[float, float] | None = None,
-    scale: Scale = "balance",
-    min_n: int = 30,
-    conf_level: float = 0.95,
-) -> pd.DataFrame:
-    """Expectation index minus current index, on respondents answering both.
-
-    Parameters
-    ----------
-    data : pandas.DataFrame
-        One row per respondent.
-    current, expected : str
-        Current-quarter and next-quarter question columns (e.g. ``emp_change``, ``emp_expect``).
-    by, wave, weights, scores, scale, min_n, conf_level
-        As in :func:`diffusion_index`.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns :data:`GAP_COLUMNS`.
-
-    Raises
-    ------
-    IndexInputError
-        As in :func:`diffusion_index`.
-
-    Notes
-    -----
-    gap = f · Σwᵢ(eᵢ − cᵢ)/Σwᵢ with f = 50 (balance) or 100 (share), over rows
-    with both answers; its SE linearises the weighted mean of the paired
-    difference, so the correlation of the two answers is accounted for
-    (seed 004, 五.5 and 表 8 print expectation − current).
-
-    Examples
-    --------
-    >>> df = pd.DataFrame({"c": [3, 3, 2, 4], "e": [2, 1, 2, 3]})
-    >>> g = expectation_gap(df, "c", "e", min_n=1)
-    >>> float(g["gap"].iloc[0]), float(g["index_expected"].iloc[0] - g["index_current"].iloc[0])
-    (25.0, 25.0)
-    """
-    pr = _prepare(data, [current, expected], by=by, wave=wave, weights=weights, scores=scores,
-                  scale=scale, min_n=min_n, conf_level=conf_level)  # fmt: skip
-    waves, groups, keep = pr.waves, pr.groups, pr.keep
-    sc, se_ = (score_column(data, v, pr.codes, pr.vals) for v in (current, expected))
-    both = ~np.isnan(sc) & ~np.isnan(se_)
-    cell = (pr.cw * len(groups) + pr.cg)[keep]
-    parts = [cell_sums(s[keep], cell, pr.w[keep], len(waves) * len(groups))
-             for s in (np.where(both, sc, np.nan), np.where(both, se_, np.nan), se_ - sc)]  # fmt: skip
-    present = np.flatnonzero(parts[2].n + parts[2].n_missing > 0)
-    means = [linearized(p)[0][present] for p in parts]
-    se_mean = linearized(parts[2])[1]
-    offset, factor = scale_constants(scale)
-    n = parts[2].n[present]
-    supp = n < min_n
-    diff = factor * means[2]
-    keys = pd.DataFrame({
-        "var": f"{expected} - {current}",
-        "wave": pd.Series([waves[i // len(groups)] for i in present], dtype=object),
-        "group": pd.Series([groups[i % len(groups)] for i in present], dtype=object),
-        "index_current": np.where(supp, np.nan, offset + factor * means[0]),
-        "index_expected": np.where(supp, np.nan, offset + factor * means[1]),
-        "gap": np.where(supp, np.nan, diff),
-    })  # fmt: skip
-    out = _change_table(keys, diff, factor * se_mean[present], supp, conf_level)
-    out["n"] = n
-    return out[list(GAP_COLUMNS)]

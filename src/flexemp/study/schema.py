@@ -274,6 +274,9 @@ def study_variables(spec: StudySpec) -> list[tuple[AnalysisSpec | None, str, str
         margins = spec.weights.get("margins")
         found.extend((None, "weights.margins", n) for n in (margins if isinstance(margins, dict) else {}))
         found.extend((None, "weights.base_weight", n) for n in _names(spec.weights.get("base_weight")))
+        for key in ("census", "compare"):
+            table = spec.weights.get(key)
+            found.extend((None, f"weights.{key}", n) for n in (table if isinstance(table, dict) else {}))
     for a in spec.analyses:
         for key, value in a.options.items():
             if key in VARIABLE_KEYS:

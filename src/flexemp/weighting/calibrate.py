@@ -20,7 +20,7 @@ from flexemp.weighting.diagnostics import margins_table, weight_diagnostics
 
 __all__ = ["RakeFit", "WeightingResult", "poststratify", "rake", "rake_kernel"]
 
-Margins = Mapping[str, Mapping[Hashable, float]]
+Margins = Mapping[str, "Mapping[Hashable, float] | pd.Series"]  # a Series: level index → target
 SHARE_TOL = 1e-6  # shares typed to 6 decimals still count as summing to 1
 TOTAL_TOL = 1e-6  # relative disagreement allowed between the totals of count margins
 
@@ -197,9 +197,13 @@ def _base_weights(data: pd.DataFrame, base_weight: str | None) -> np.ndarray:
 
 
 def _encode(
-    data: pd.DataFrame, var: str, spec: Mapping[Hashable, float]
+    data: pd.DataFrame, var: str, spec: Mapping[Hashable, float] | pd.Series
 ) -> tuple[list[Hashable], np.ndarray, np.ndarray]:
     """Levels, row codes and raw target values of one margin variable (with all the checks)."""
+    if isinstance(spec, pd.Series):  # e.g. census_margins(...): its index holds the levels
+        if spec.index.has_duplicates:
+            raise MarginsError(f"margin {var!r}: the Series has duplicate levels {spec.index[spec.index.duplicated()].tolist()[:5]}")
+        spec = spec.to_dict()
     if var not in data.columns:
         raise MarginsError(
             f"margin variable {var!r} is not a column of the data; columns are {list(data.columns)[:20]}"
@@ -333,7 +337,9 @@ def rake(
         ``{variable: {level: target}}``.  If every target is ≤ 1 the targets are shares: each
         margin must sum to 1 and is scaled to the total of the base weights.  Otherwise they are
         population counts (as ``survey::rake``'s population margins) and all margins must have the
-        same total.  Levels are matched to the column's values exactly (type included).
+        same total.  Levels are matched to the column's values exactly (type included).  A margin
+        may also be a pandas Series indexed by level (e.g. from
+        :func:`~flexemp.weighting.census.census_margins`); it is read as ``series.to_dict()``.
     base_weight : str, optional
         The column of base (design) weights; 1 for every row if omitted.
     max_iter : int
