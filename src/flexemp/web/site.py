@@ -305,8 +305,8 @@ class Site:
         fmt, lang = "html", "zh"
         try:
             parts = urlsplit(target)
+            fmt = next((f for f in ("json", "csv", "xlsx") if parts.path.endswith("." + f)), "html")
             path = unquote(parts.path, errors="strict") or "/"
-            fmt = next((f for f in ("json", "csv", "xlsx") if path.endswith("." + f)), "html")
             pairs = parse_qsl(parts.query, keep_blank_values=True, errors="strict")
             params = dict(pairs)
             if params.get("lang") in LANGS:

@@ -105,6 +105,20 @@ def group_label(d: Dashboard, grouping: str, code: Any, lang: str) -> str:
     return text or str(code)
 
 
+#: Short legend names of the usual questions (the chart title says change or expectation).
+SHORT = {"emp": ("就业", "Employment"), "inc": ("收入", "Income"), "cons": ("消费", "Consumption")}
+
+
+def short_labels(d: Dashboard, lang: str) -> dict[str, str]:
+    """Legend names: 就业/收入/消费 for emp_*/inc_*/cons_* questions, else the codebook label."""
+    full = var_labels(d, lang)
+    out = {}
+    for v in d.variables:
+        pair = SHORT.get(v.split("_")[0])
+        out[v] = t(lang, *pair) if pair and sum(w.split("_")[0] == v.split("_")[0] for w in d.variables) <= 2 else full[v]
+    return out
+
+
 def _chart_frame(frame: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
     return frame.assign(label=frame["var"].map(labels))
 
@@ -150,7 +164,7 @@ def headline(d: Dashboard, lang: str) -> View:
     for key, names, zh, en in (("changes", ch, "本季度变化指数", "Change this quarter"),
                                ("expectations", ex, "下季度预期指数", "Expectations for next quarter")):
         if names:
-            part = _chart_frame(res[res["var"].isin(names)], labels)
+            part = _chart_frame(res[res["var"].isin(names)], short_labels(d, lang))
             charts.append(index_chart(part, title=t(lang, zh, en), key=key, group="label", lang=lang))
     payload: dict[str, Any] = {
         "indices": [r for w in d.waves for r in _records(w.overall, labels, {"wave": w.wave})],
@@ -267,7 +281,7 @@ def group_page(d: Dashboard, w: WaveData, grouping: str, lang: str) -> View:
             part = res[res["var"] == v].set_index("group").reindex(groups)
             vals = [tuple(None if s else _num(x) for x, s in zip(part[c], part["suppressed"], strict=True))
                     for c in ("index", "conf_low", "conf_high")]
-            series.append(Series(labels[v], *vals))
+            series.append(Series(short_labels(d, lang)[v], *vals))
         if series:
             charts.append(Chart(key=f"{grouping}_{key}", kind="coef",
                                 title=t(lang, f"分{gname}{zh}指数（{w.wave}）", f"{en} by {gname.lower()} ({w.wave})"),
