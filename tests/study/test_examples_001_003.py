@@ -349,3 +349,16 @@ def test_finance_table6_is_the_flexible_subsample(finance: dict[str, Any]) -> No
     _coef_check(model, formula, flexible_only)
     assert model["sample"]["nobs"] == len(flexible_only) == 2110
     assert "灵活就业者样本" in a["title"]
+
+
+def test_docs_section_examples_run() -> None:
+    """The Python examples of docs/studies.md, section "Seed 001 and seed 003 studies", run."""
+    import re
+
+    text = (ROOT / "docs" / "studies.md").read_text(encoding="utf-8")
+    section = text[text.index("## Seed 001 and seed 003 studies") :]
+    nxt = section.find("\n## ", 5)
+    blocks = re.findall(r"```python\n(.*?)```", section if nxt < 0 else section[:nxt], re.S)
+    assert blocks
+    for block in blocks:
+        exec(compile(block, "docs/studies.md", "exec"), {})

@@ -143,7 +143,11 @@ def _gap_sentence(
         return text + ("。" if zh else ".")
     p, stat, df = float(test["p_value"]), float(test["statistic"]), test.get("df")
     level = significance_level(p, DEFAULT_STARS)
-    ptxt = "p<0.001" if p < 0.001 else f"p={p:.3f}"
+    ptxt = (
+        ("p<0.001" if p < 0.001 else f"p={p:.3f}")
+        if zh
+        else ("p < 0.001" if p < 0.001 else f"p = {p:.3f}")
+    )
     dtxt = "" if df is None else (f"，df={int(float(df))}" if zh else f", df = {int(float(df))}")
     if zh:
         sig = f"在{fmt_level(level)}的统计水平上显著" if level is not None else "未通过显著性检验"
