@@ -95,7 +95,8 @@ def index(
     by: Annotated[str | None, typer.Option("--by", help="Grouping column (industry, occupation, region …).")] = None,
     wave: Annotated[str | None, typer.Option("--wave", help="Wave column.")] = None,
     weights: Annotated[str | None, typer.Option("--weights", help="Weight column.")] = None,
-    scores: Annotated[str | None, typer.Option("--scores", help='Codes to scores, e.g. "1:1,2:0.5,3:0,4:-0.5,5:-1".')] = None,
+    scores: Annotated[str | None, typer.Option("--scores", help='Codes to scores, e.g. "1:1,2:0.5,3:0,4:-0.5,5:-1" (default: from the codebook\'s labels 变好很多 … 变差很多).')] = None,
+    codebook: Annotated[Path | None, typer.Option("--codebook", help="Codebook YAML for the default scores (default: the data file's FILE.codebook.yaml when present).")] = None,
     min_n: Annotated[int, typer.Option("--min-n", help="Suppress cells with fewer respondents.")] = 30,
     bootstrap: Annotated[int | None, typer.Option("--bootstrap", help="Bootstrap replicates (default: linearization; in memory, DuckDB engine only).")] = None,
     engine: Annotated[str, typer.Option("--engine", help="Where the aggregate query runs: duckdb or spark.")] = "duckdb",
@@ -115,9 +116,9 @@ def index(
     validate_option("--engine", engine, ENGINES)
     if bootstrap is not None and (engine != "duckdb" or spark_master is not None):
         raise UnsupportedOptionError("--bootstrap resamples respondents in memory; drop --engine spark / --spark-master")
-    kw: dict[str, Any] = {"by": by, "wave": wave, "weights": weights, "min_n": min_n,
-          "scores": None if scores is None else _parse_pairs(scores, "--scores")}
     variables = [v for item in var for v in item.split(",") if v]
+    kw: dict[str, Any] = {"by": by, "wave": wave, "weights": weights, "min_n": min_n,
+          "scores": _parse_pairs(scores, "--scores") if scores is not None else _codebook_scores(data, codebook, variables)}
     table = (diffusion_index(read_analysis_data(data), variables, bootstrap=bootstrap, **kw) if bootstrap is not None
              else diffusion_index_sql(None, _index_source(data), variables, engine=engine, spark_master=spark_master, **kw))  # type: ignore[arg-type]
     if as_json:
@@ -126,6 +127,19 @@ def index(
         return
     print_frame(table[["var", "wave", "group", "index", "se", "conf_low", "conf_high", "n", "reading"]].round(3),
                 title="景气指数 (50 = 基本不变)", max_rows=500)
+
+
+def _codebook_scores(data: str, codebook: Path | None, variables: list[str]) -> dict[float, float] | None:
+    """Scores from --codebook, else from the data file's sidecar codebook, else None (the default scores)."""
+    from flexemp.codebook import load_codebook
+    from flexemp.indices.scores import scores_for_variables
+    from flexemp.synth.export import codebook_path_for
+
+    path = codebook
+    if path is None and "://" not in data and "*" not in data and Path(data).is_file():
+        sidecar = codebook_path_for(data)
+        path = sidecar if sidecar.exists() else None
+    return None if path is None else scores_for_variables(load_codebook(path), variables)
 
 
 def register(app: typer.Typer) -> None:

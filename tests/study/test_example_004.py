@@ -193,7 +193,7 @@ def test_scores_from_codebook_maps_each_label(labels: dict[int, str]) -> None:
 def test_scores_from_codebook_refuses_unknown_label() -> None:
     with pytest.raises(IndexInputError, match="说不清"):
         scores_from_codebook(_variable({1: "变好很多", 2: "基本不变", 3: "说不清"}))
-    with pytest.raises(IndexInputError, match="same|several codes"):
+    with pytest.raises(IndexInputError, match=r"same|several codes"):
         scores_from_codebook(_variable({1: "变好很多", 2: "增加很多"}))
 
 
