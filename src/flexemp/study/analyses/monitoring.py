@@ -112,7 +112,7 @@ def weighting(ctx: StudyContext, a: AnalysisSpec) -> AnalysisOutput:
     out.tables.append(Table(a.title, cols, tuple(diag_rows), stub_header="指标" if zh else "Statistic",
                             key=f"{a.id}_diagnostics"))
     census = ctx.data.source.get("census") or {}
-    notes = _census_notes(census, zh)
+    notes = _census_notes(census, zh) + ([a.note] if a.note else [])
     comparisons: list[pd.DataFrame | None] = list(ctx.data.comparisons) or [None] * len(results)
     for w, r, comp in zip(waves, results, comparisons, strict=True):
         parts = [(r.margins_table, True)] + ([(comp, False)] if comp is not None and len(comp) else [])
