@@ -225,3 +225,27 @@ def test_vif_table(pw, cb):
     assert tab.rows[-1].label == "平均值" and vif_table(v, lang="en").rows[-1].label == "Mean"
     with pytest.raises(UnsupportedOptionError, match="VIFResult"):
         vif_table(v.vif)
+
+
+def test_several_lines_beneath_each_coefficient():
+    import flexemp
+    from flexemp.present.regression_table import regression_table
+    from flexemp.synth import get_dataset
+
+    d = get_dataset("platform_workers").generate()
+    res = flexemp.logit("contract ~ male + age", d)
+    t = regression_table(res, beneath="se+ci+p", codebook=get_dataset("platform_workers").codebook())
+    coef = res.coefficients.set_index("term")
+    i = next(k for k, r in enumerate(t.rows) if r.label == "年龄")
+    assert [r.kind for r in t.rows[i:i + 4]] == ["body", "sub", "sub", "sub"]
+    assert t.rows[i + 1].cells[0].value == coef.loc["age", "std_error"]
+    lo, hi = coef.loc["age", ["conf_low", "conf_high"]]
+    assert t.rows[i + 2].cells[0].text == f"[{lo:.3f}, {hi:.3f}]"
+    p = coef.loc["age", "p_value"]
+    assert t.rows[i + 3].cells[0].value == p and t.rows[i + 3].cells[0].text == f"[{p:.3f}]"
+    note = t.notes[0]
+    assert note.index("括号内为标准误") < note.index("置信区间") < note.index("p值")
+    with pytest.raises(UnsupportedOptionError):
+        regression_table(res, beneath="se+se")
+    with pytest.raises(UnsupportedOptionError):
+        regression_table(res, beneath="se+sd")

@@ -108,3 +108,35 @@ def test_two_runs_give_identical_outputs(tmp_path):
     run_study(GOOD, tmp_path / "b")
     for name in ("results.json", "report.html"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+
+
+def test_where_and_wave_select_the_rows_an_analysis_sees(tmp_path):
+    import flexemp
+    from flexemp.synth import get_dataset
+
+    text = GOOD.replace("    controls: [male, age]", "    controls: [male, age]\n    where: \"married == 0 and age < 30\"\n"
+                        "    note: 样本为30岁以下未婚者。")
+    run = run_study(text, tmp_path)
+    out = run.outputs[1]
+    d = get_dataset("platform_workers").generate()
+    sub = d[(d["married"] == 0) & (d["age"] < 30)]
+    res = flexemp.oprobit("life_sat ~ contract + male + age", sub)
+    assert out.results["subset"]["n"] == len(sub) and out.results["subset"]["n_study"] == len(d)
+    assert out.results["models"][0]["coefficients"][0]["estimate"] == pytest.approx(float(res.params["contract"]))
+    assert out.tables[0].notes[-1] == "样本为30岁以下未婚者。" and "显著" in out.tables[0].notes[0]
+    with pytest.raises(StudyError, match="unknown variable 'marry'"):
+        check_study(text.replace("married == 0", "marry == 0"))
+    with pytest.raises(StudyError, match="the study has no waves"):
+        run_study(GOOD.replace("type: summary,", "type: summary, wave: 2022Q2,"), tmp_path / "w")
+
+
+def test_a_model_without_treatments_gets_a_paragraph_and_combined_brackets(tmp_path):
+    text = GOOD.replace("    treatments: [contract]\n", "").replace(
+        "    controls: [male, age]", "    controls: [contract, male, age]\n    collapse_controls: false\n"
+        "    beneath: se+p")
+    out = run_study(text, tmp_path).outputs[1]
+    assert len(out.text) == 1 and "劳动合同" in out.text[0]
+    labels = [r.label for r in out.tables[0].rows]
+    i = labels.index("劳动合同")
+    assert [r.kind for r in out.tables[0].rows[i:i + 3]] == ["body", "sub", "sub"]
+    assert out.tables[0].rows[i + 2].cells[0].text.startswith("[")

@@ -113,9 +113,28 @@ def star_note(stars: Sequence[float], lang: str) -> str:
     return f"{', '.join(marks)} denote significance at the {', '.join(_pct(s) for s in th)} levels"
 
 
+BENEATH = ("se", "t", "p", "ci")
+
+
+def beneath_parts(beneath: str) -> tuple[str, ...]:
+    """``"se+ci"`` → ``("se", "ci")``: one line under each coefficient per part, in order."""
+    parts = tuple(p.strip() for p in str(beneath).split("+"))
+    for p in parts:
+        validate_option("beneath", p, BENEATH)
+    if len(set(parts)) != len(parts):
+        raise UnsupportedOptionError(f"beneath={beneath!r} repeats a part; give each of se, t, p, ci once")
+    return parts
+
+
 def beneath_note(beneath: str, cov_types: Sequence[str], conf_level: float, lang: str) -> str:
-    """What the bracketed line under each coefficient is, e.g. "括号内为聚类标准误"."""
+    """What the bracketed line(s) under each coefficient are, e.g. "括号内为聚类标准误"."""
+    parts = beneath_parts(beneath)
+    if len(parts) > 1:
+        sep = "；" if lang == "zh" else "; "
+        return sep.join(beneath_note(p, cov_types, conf_level, lang) for p in parts)
     kinds = list(dict.fromkeys(cov_types))
+    if beneath == "p":
+        return _t(lang, "方括号内为p值", "p-values in brackets")
     if beneath == "t":
         return _t(lang, "括号内为t值", "t statistics in parentheses")
     if beneath == "ci":
@@ -124,9 +143,9 @@ def beneath_note(beneath: str, cov_types: Sequence[str], conf_level: float, lang
     if len(kinds) <= 1:
         zh, en = _SE_NAME.get(kinds[0] if kinds else "", ("标准误", "standard errors"))
         return _t(lang, f"括号内为{zh}", f"{en} in parentheses")
-    parts = [_t(lang, f"列({i + 1}){_SE_NAME.get(c, ('标准误', ''))[0]}", f"({i + 1}) {_SE_NAME.get(c, ('', c))[1]}")
-             for i, c in enumerate(cov_types)]
-    return _t(lang, f"括号内为标准误（{'，'.join(parts)}）", f"standard errors in parentheses ({'; '.join(parts)})")
+    cols = [_t(lang, f"列({i + 1}){_SE_NAME.get(c, ('标准误', ''))[0]}", f"({i + 1}) {_SE_NAME.get(c, ('', c))[1]}")
+            for i, c in enumerate(cov_types)]
+    return _t(lang, f"括号内为标准误（{'，'.join(cols)}）", f"standard errors in parentheses ({'; '.join(cols)})")
 
 
 def default_note(stars: Sequence[float], beneath: str, cov_types: Sequence[str], conf_level: float,
@@ -272,15 +291,17 @@ def coef_rows(cols: list[Column], lay: Layout, *, order: Sequence[str] | None = 
     rows: list[Row] = []
     row_terms: list[str | None] = []
     d = lay.decimals
+    parts = beneath_parts(lay.beneath)
     for t in body:
-        top, sub = [], []
+        top: list[Cell] = []
+        sub: list[list[Cell]] = []
         for c in cols:
             r = c.coefs.get(t)
             top.append(Cell(None) if r is None else Cell(r["estimate"], d, stars=star_marks(r["p_value"], lay.stars)))
-            sub.append(Cell(None) if r is None else _beneath(r, lay))
-        rows += [Row(label_of(t, lay.codebook, lay.lang, lay.labels), tuple(top)),
-                 Row("", tuple(sub), kind="sub")]
-        row_terms += [t, t]
+            sub.append([Cell(None)] * len(parts) if r is None else [_beneath(r, lay, p) for p in parts])
+        rows.append(Row(label_of(t, lay.codebook, lay.lang, lay.labels), tuple(top)))
+        rows += [Row("", tuple(cells[i] for cells in sub), kind="sub") for i in range(len(parts))]
+        row_terms += [t] * (1 + len(parts))
     if control_terms:
         yes, no = _t(lay.lang, "已控制", "Yes"), _t(lay.lang, "未控制", "No")
         cells = tuple(Cell(yes if any(t in c.coefs for t in control_terms) else no) for c in cols)
@@ -289,10 +310,13 @@ def coef_rows(cols: list[Column], lay: Layout, *, order: Sequence[str] | None = 
     return rows, row_terms
 
 
-def _beneath(r: dict[str, float], lay: Layout) -> Cell:
+def _beneath(r: dict[str, float], lay: Layout, part: str) -> Cell:
     d = lay.decimals
-    if lay.beneath != "ci":
-        return Cell(r["std_error" if lay.beneath == "se" else "statistic"], d, brackets="()")
+    if part == "p":
+        p = r["p_value"]
+        return Cell(p, 3, brackets="[]", text_override="[<0.001]" if p < 0.001 else None)
+    if part != "ci":
+        return Cell(r["std_error" if part == "se" else "statistic"], d, brackets="()")
     return Cell(None, text_override=f"[{r['conf_low']:.{d}f}, {r['conf_high']:.{d}f}]")
 
 
@@ -348,7 +372,7 @@ def layout(codebook: Codebook | None, lang: str, beneath: str, stars: Sequence[f
            labels: Mapping[str, str] | None) -> Layout:
     """Validated :class:`Layout`."""
     validate_option("lang", lang, ("zh", "en"))
-    validate_option("beneath", beneath, ("se", "t", "ci"))
+    beneath_parts(beneath)
     if not isinstance(decimals, int) or not 0 <= decimals <= 8:
         raise UnsupportedOptionError(f"decimals={decimals!r}: give an integer from 0 to 8")
     return Layout(codebook, lang, beneath, check_stars(stars), decimals, labels)
@@ -405,9 +429,10 @@ def regression_table(
         Column groups: None/True → consecutive columns with the same dependent variable share
         a group labelled by it; False → none; a sequence → one label per column (consecutive
         equal labels merge, e.g. ``["被解释变量：生活满意度"] * 5``).
-    beneath : {"se", "t", "ci"}
-        The line under each coefficient: standard error or t/z in parentheses, or the
-        confidence interval at the model's ``conf_level`` in brackets.
+    beneath : {"se", "t", "p", "ci"} or parts joined by "+"
+        The line(s) under each coefficient: standard error or t/z in parentheses, the
+        p-value in brackets, or the confidence interval at the model's ``conf_level`` in
+        brackets; ``"se+ci"`` gives two lines (seed 003's coefficient, SE and 95% CI).
     stars : sequence of float
         1-3 p-value thresholds; stars count the thresholds p is strictly below.
     decimals : int

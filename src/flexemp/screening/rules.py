@@ -572,3 +572,29 @@ def _numeric(data: pd.DataFrame, column: str, rule: str) -> np.ndarray:
             "pass validated data (after ingest)"
         ) from exc
 
+
+
+def parse_condition(text: str, codebook: Codebook, extra: dict[str, ValueKind] | None = None) -> Expression:
+    """A row condition in the rules' expression syntax, over the codebook's variables.
+
+    Used where a condition selects rows outside a rule set (a study analysis'
+    ``where:``).  ``extra`` adds columns that are not in the codebook (e.g.
+    ``{"wave": "text"}``).
+
+    Raises
+    ------
+    ScreeningError
+        Syntax errors, unknown variables (with the nearest name), unknown labels,
+        or an expression that is not a condition.
+
+    Examples
+    --------
+    >>> from flexemp.synth import get_dataset
+    >>> parse_condition("flexible == 1 and age < 40", get_dataset("internet_flex_finance").codebook()).columns
+    ('flexible', 'age')
+    """
+    scope = _Scope(codebook)
+    expr = parse_expression(text, {**scope.kinds, **(extra or {})}, scope.labels, hints=scope.hints)
+    if expr.kind != "bool":
+        raise ScreeningError(f"{text!r} is a {expr.kind}, not a condition; write e.g. x == 1")
+    return expr

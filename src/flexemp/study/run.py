@@ -98,10 +98,57 @@ def check_study(study: str | Path | StudySpec) -> tuple[StudySpec, Codebook]:
     derived = {"wave"} | ({WEIGHT_COLUMN} if isinstance(spec.weights, dict) else set())
     check_variables(spec, known, derived)
     problems = [p for a in spec.analyses for p in check_analysis(a, spec)]
+    problems += [p for a in spec.analyses for p in _check_subset(a, codebook)]
     if problems:
         raise StudyError(f"{spec.source}: {len(problems)} problem(s) with analysis options:\n  - "
                          + "\n  - ".join(problems))
     return spec, codebook
+
+
+def _check_subset(a: AnalysisSpec, codebook: Codebook) -> list[str]:
+    from flexemp.core.errors import ScreeningError
+    from flexemp.screening.rules import parse_condition
+
+    problems = []
+    where = a.options.get("where")
+    if where is not None:
+        try:
+            parse_condition(str(where), codebook, {"wave": "text", WEIGHT_COLUMN: "number"})
+        except ScreeningError as exc:
+            problems.append(f"{a.where('where')}: {exc}")
+    wave = a.options.get("wave")
+    if wave is not None and not isinstance(wave, str | int):
+        problems.append(f"{a.where('wave')}: give one wave name, e.g. wave: 2022Q2")
+    return problems
+
+
+def subset_context(ctx: StudyContext, a: AnalysisSpec) -> StudyContext:
+    """The context an analysis sees: its ``wave`` and ``where`` applied to the data (rows dropped are counted)."""
+    import dataclasses
+
+    import numpy as np
+
+    where, wave = a.options.get("where"), a.options.get("wave")
+    if where is None and wave is None:
+        return ctx
+    frame = ctx.data.frame
+    keep = np.ones(len(frame), dtype=bool)
+    if wave is not None:
+        if "wave" not in frame.columns:
+            raise StudyError(f"{a.where('wave')}: the study has no waves (data: waves: [...])")
+        keep &= (frame["wave"].astype(str) == str(wave)).to_numpy()
+        if not keep.any():
+            raise StudyError(f"{a.where('wave')}: no wave {wave!r}; the study's waves: {', '.join(ctx.data.waves)}")
+    if where is not None:
+        from flexemp.screening.expr import evaluate
+        from flexemp.screening.rules import parse_condition
+
+        expr = parse_condition(str(where), ctx.codebook, {"wave": "text", WEIGHT_COLUMN: "number"})
+        keep &= evaluate(expr, frame).true  # rows where the condition is unknown (missing) are left out
+        if not keep.any():
+            raise StudyError(f"{a.where('where')}: no row satisfies {where!r}")
+    data = dataclasses.replace(ctx.data, frame=frame.loc[keep].reset_index(drop=True))
+    return StudyContext(ctx.spec, data, ctx.outputs)
 
 
 def run_study(
@@ -154,7 +201,11 @@ def run_study(
             progress.update(task, description=f"{spec.name} [{i}/{len(spec.analyses)}] {a.id}: {a.title}")
             t0 = time.perf_counter()
             try:
-                result = RUNNERS[a.type](ctx, a)
+                actx = subset_context(ctx, a)
+                result = RUNNERS[a.type](actx, a)
+                if actx is not ctx:
+                    result.results["subset"] = {"where": a.options.get("where"), "wave": a.options.get("wave"),
+                                                "n": len(actx.data.frame), "n_study": len(data.frame)}
             except StudyError as exc:
                 failure = StudyError(f"step {i} of {len(spec.analyses)} failed: {exc}")
                 break

@@ -19,8 +19,9 @@ analyses with their options, the outputs and the language::
       - {id: table1, type: summary, title: 表1 …, variables: [life_sat, contract]}
 
 Every analysis has ``id`` (unique), ``type`` (see :data:`ANALYSIS_KEYS`),
-optional ``title``, ``note`` and ``text`` (narrative on/off), plus the keys of
-its type.  Unknown keys, missing required keys and variables that are not in
+optional ``title``, ``note``, ``text`` (narrative on/off), ``where`` (a row
+condition in the screening rules' syntax, e.g. ``"flexible == 1"``) and
+``wave`` (one wave of a multi-wave study), plus the keys of its type.  Unknown keys, missing required keys and variables that are not in
 the codebook are reported together, each with its line, before any data is
 read.  YAML anchors (``&controls`` / ``*controls``) reuse lists.
 """
@@ -41,7 +42,7 @@ TOP_KEYS = {"study", "title", "description", "seed_document", "language", "data"
 DATA_KEYS = {"dataset", "wave", "waves", "n", "seed", "file", "codebook", "warehouse"}
 WAREHOUSE_KEYS = {"db", "wave", "waves", "dataset"}
 OUTPUTS = ("html", "docx", "xlsx", "json", "charts", "md", "tex")
-COMMON_KEYS = {"id", "type", "title", "note", "text"}
+COMMON_KEYS = {"id", "type", "title", "note", "text", "where", "wave"}
 
 # type -> (required keys, optional keys)
 ANALYSIS_KEYS: dict[str, tuple[set[str], set[str]]] = {
@@ -256,7 +257,7 @@ def _parse_analyses(raw: Any, problems: list[str]) -> list[AnalysisSpec]:
                 problems.append(f"{where} ({aid}, type {kind}): unknown key {key!r}{_near(key, allowed)}")
         for key in sorted(required - set(item)):
             problems.append(f"{where} ({aid}, type {kind}): missing key {key!r}")
-        options = {k: v for k, v in item.items() if k not in COMMON_KEYS}
+        options = {k: v for k, v in item.items() if k not in COMMON_KEYS - {"where", "wave"}}
         out.append(AnalysisSpec(
             id=aid, type=kind, title=str(item.get("title") or aid), options=options,
             line=item.line if isinstance(item, LineDict) else 0,

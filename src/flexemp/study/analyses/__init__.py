@@ -38,7 +38,6 @@ RUNNERS: dict[str, Callable[[Any, AnalysisSpec], Any]] = {
 _CHOICES: dict[str, tuple[str, ...]] = {
     "vcov": VCOVS,
     "weight_kind": ("freq", "prob"),
-    "beneath": ("se", "t", "ci"),
     "score": ("logit", "probit"),
     "ties": ("all", "first"),
     "estimand": ("att", "ate", "atc"),
@@ -60,6 +59,14 @@ def check_analysis(a: AnalysisSpec, spec: StudySpec) -> list[str]:
     for key, allowed in _CHOICES.items():
         if key in o and o[key] not in allowed:
             problems.append(f"{a.where(key)}: {o[key]!r} is not one of {', '.join(allowed)}")
+    if "beneath" in o:
+        from flexemp.core.errors import UnsupportedOptionError
+        from flexemp.present.regression_table import beneath_parts
+
+        try:
+            beneath_parts(str(o["beneath"]))
+        except UnsupportedOptionError as exc:
+            problems.append(f"{a.where('beneath')}: {exc} (combine with +, e.g. se+ci)")
     if o.get("vcov") == "cluster" and "cluster" not in o:
         problems.append(f"{a.where('vcov')}: vcov: cluster needs cluster: VARIABLE")
     if "stars" in o:

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING, Any
 
 from flexemp.core.errors import StudyError
+from flexemp.present.table import Table
 from flexemp.study.analyses.common import MODELS, choice, fit_kwargs, label, names, one, rhs, stars
 from flexemp.study.output import AnalysisOutput
 from flexemp.study.schema import AnalysisSpec, term_names
 
 if TYPE_CHECKING:
     from flexemp.study.run import StudyContext
+
+
+def with_note(table: Table, note: str) -> Table:
+    """The table with the analysis' own note after the default one (stars, brackets)."""
+    return dataclasses.replace(table, notes=(*table.notes, note)) if note else table
 
 
 def control_names(controls: list[str]) -> list[str]:
@@ -51,15 +58,15 @@ def regression(ctx: StudyContext, a: AnalysisSpec) -> AnalysisOutput:
     formulas = [f"{outcome} ~ {rhs([t, *controls])}" for t in treatments] or [f"{outcome} ~ {rhs(controls)}"]
     results = [fit(f, ctx.data.frame, **kw) for f in formulas]
     levels = stars(a)
-    beneath = choice(a, "beneath", ("se", "t", "ci"), "se")
+    beneath = str(one(a, "beneath", "se"))
+    collapse = bool(one(a, "collapse_controls", True)) and bool(controls)
     out = AnalysisOutput(a.id, a.type, a.title)
-    out.tables.append(regression_table(
-        results, codebook=ctx.codebook, lang=ctx.lang, title=a.title, key=a.id, beneath=beneath or "se",
+    out.tables.append(with_note(regression_table(
+        results, codebook=ctx.codebook, lang=ctx.lang, title=a.title, key=a.id, beneath=beneath,
         stars=levels, order=treatments or None,
-        controls=control_names(controls) if one(a, "collapse_controls", True) and controls else None,
+        controls=control_names(controls) if collapse else None,
         column_labels=one(a, "column_labels"),
-        notes=[a.note] if a.note else None,
-    ))
+    ), a.note))
     if one(a, "margins", False):
         from flexemp.models.margins import margins as ame
 
@@ -71,6 +78,18 @@ def regression(ctx: StudyContext, a: AnalysisSpec) -> AnalysisOutput:
                                         key=f"{a.id}_margins"))
     if a.text and treatments:
         out.text += _coef_sentences(results, treatments, ctx, outcome, model, levels)
+    elif a.text:  # one model: a paragraph on every regressor shown (controls too unless collapsed)
+        from flexemp.present.narrative import regression_paragraph
+
+        hidden = set(control_names(controls)) if collapse else set()
+        for res in results:
+            rows = [(label(ctx.codebook, str(r.term), ctx.lang), float(r.estimate), float(r.p_value))
+                    for r in res.coefficients.itertuples(index=False)
+                    if r.term != "Intercept" and not str(r.term).startswith("cut")
+                    and not (set(term_names(str(r.term))) & hidden)]
+            if rows:
+                out.text.append(regression_paragraph(rows, outcome=label(ctx.codebook, outcome, ctx.lang),
+                                                     stars=levels, lang=ctx.lang))
     if one(a, "chart", False) and treatments:
         import pandas as pd
 
