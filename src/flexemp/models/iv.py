@@ -308,7 +308,7 @@ def _finish(spec: ModelSpec, a: IVArrays, fit: Any, full: Any, data: pd.DataFram
         )
     }
     fs = first_stages(a, fit, spec.conf_level)
-    diag = weak_id_tests(a)
+    diag = weak_id_tests(a, fit)
     name, overid = overid_test(a, fit)
     diag[name] = overid
     diag["endogeneity"] = endogeneity_test(a, fit)

@@ -12,8 +12,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import linalg
 
-from flexemp.models._numerics.linear import fit_ols
+from flexemp.models._numerics.linear import (
+    COLLINEAR_TOL,
+    _dependent_in_order,
+    _equilibrated_qr,
+    _raise_singular,
+    fit_ols,
+)
 from flexemp.models.covariance import meat
 
 
@@ -37,6 +44,10 @@ class TSLSFit:
         First-stage residuals V̂.
     fs_bread : (L, L) array
         (Z′WZ)⁻¹.
+    x2t, z2t : (n, K2), (n, L2) arrays
+        X2 and Z2 with X1 partialled out (weighted), from the same QR of Z.
+    resid_r2_z : float
+        Share of Σwe² explained by Z (R² of the structural residuals on Z, uncentred).
     """
 
     params: np.ndarray
@@ -46,6 +57,9 @@ class TSLSFit:
     fs_params: np.ndarray
     fs_resid: np.ndarray
     fs_bread: np.ndarray
+    x2t: np.ndarray
+    z2t: np.ndarray
+    resid_r2_z: float
 
 
 def fit_2sls(
@@ -53,20 +67,55 @@ def fit_2sls(
 ) -> TSLSFit:
     """2SLS of y on [X1, X2] with instruments [X1, Z2] (Theil 1953; Stata ``ivregress 2sls``).
 
+    One Householder QR of √W·Z (columns scaled to unit norm) gives the first stage, X1
+    partialled out of X2 and Z2, and Q′X, Q′y; the second stage is a QR of the small L × K
+    matrix Q′√W·X, since X̂′WX̂ = (Q′√W X)′(Q′√W X).
+
     Raises
     ------
     SingularDesignError
         Collinear instruments (column indices of Z) or regressors.
     """
     Z = np.column_stack([X1, Z2])
-    fs = [fit_ols(X2[:, j], Z, w) for j in range(X2.shape[1])]  # loop over endogenous columns
-    fs_params = np.column_stack([f.params for f in fs])
-    fs_resid = np.column_stack([f.resid for f in fs])
-    xhat = np.column_stack([X1, X2 - fs_resid])
-    second = fit_ols(y, xhat, w)
+    L = Z.shape[1]
+    K1 = X1.shape[1]
+    sw = None if w is None else np.sqrt(w)
+    Q, R, norms = _equilibrated_qr(Z, w)
+    assert Q is not None
+    R = R * (norms > 0)
+    dependent = tuple(_dependent_in_order(R, COLLINEAR_TOL))
+    if dependent:
+        _raise_singular(dependent, L, "iv2sls (instruments)")
     X = np.column_stack([X1, X2])
-    resid = y - X @ second.params
-    return TSLSFit(second.params, resid, xhat, second.xtwx_inv, fs_params, fs_resid, fs[0].xtwx_inv)
+    Xs = X if sw is None else X * sw[:, None]
+    ys = y if sw is None else y * sw
+    QX, Qy = Q.T @ Xs, Q.T @ ys
+    Rinv = linalg.solve_triangular(R, np.eye(L), lower=False) / norms[:, None]  # (D R)⁻¹
+    fs_params = Rinv @ QX[:, K1:]
+    fs_resid = X2 - Z @ fs_params
+    fs_bread = Rinv @ Rinv.T
+    # X1 partialled out: coefficients from the leading K1 × K1 block of R (X1 comes first in Z)
+    R1inv = Rinv[:K1, :K1]
+    x2t = X2 - X1 @ (R1inv @ QX[:K1, K1:])
+    z2t = Z2 - X1 @ (R1inv @ (R[:K1, K1:] * norms[K1:]))
+    # second stage: least squares of Q′y on Q′X (a QR of the small matrix)
+    xnorm = np.sqrt(np.einsum("ij,ij->j", QX, QX))
+    safe = np.where(xnorm > 0, xnorm, 1.0)
+    Qs, Rs = np.linalg.qr(QX / safe)
+    Rs = Rs * (xnorm > 0)
+    dep2 = tuple(_dependent_in_order(Rs, COLLINEAR_TOL))
+    if dep2:
+        _raise_singular(dep2, X.shape[1], "iv2sls (instrumented regressors)")
+    params = linalg.solve_triangular(Rs, Qs.T @ Qy, lower=False) / xnorm
+    Rsinv = linalg.solve_triangular(Rs, np.eye(X.shape[1]), lower=False)
+    bread = (Rsinv @ Rsinv.T) / np.outer(xnorm, xnorm)
+    bread = (bread + bread.T) / 2
+    resid = y - X @ params
+    es = resid if sw is None else resid * sw
+    qe = Q.T @ es
+    r2 = float(qe @ qe) / float(es @ es)
+    xhat = np.column_stack([X1, X2 - fs_resid])
+    return TSLSFit(params, resid, xhat, bread, fs_params, fs_resid, fs_bread, x2t, z2t, r2)
 
 
 def partial_out(A: np.ndarray, X1: np.ndarray, w: np.ndarray | None) -> np.ndarray:

@@ -17,7 +17,6 @@ import pandas as pd
 from scipy import stats
 
 from flexemp.models._numerics import iv as ivnum
-from flexemp.models._numerics.linear import fit_ols
 from flexemp.models.covariance import ols_vcov
 from flexemp.models.results import TestResult, coef_table
 
@@ -115,8 +114,7 @@ def first_stages(a: IVArrays, fit: ivnum.TSLSFit, conf_level: float) -> dict[str
     Z = np.column_stack([a.X1, a.Z2])
     names = list(a.exog_names + a.instr_names)
     idx = list(range(a.X1.shape[1], Z.shape[1]))
-    Z2t = ivnum.partial_out(a.Z2, a.X1, a.w)
-    X2t = ivnum.partial_out(a.X2, a.X1, a.w)
+    X2t = fit.x2t
     L2 = len(idx)
     out: dict[str, FirstStage] = {}
     for j, nm in enumerate(a.endog_names):  # loop over endogenous regressors
@@ -124,12 +122,14 @@ def first_stages(a: IVArrays, fit: ivnum.TSLSFit, conf_level: float) -> dict[str
         b = fit.fs_params[:, j]
         W = float(b[idx] @ np.linalg.solve(V[np.ix_(idx, idx)], b[idx]))
         F = W / L2
-        aux = fit_ols(X2t[:, j], Z2t, a.w)
+        # FWL: the residual of x̃ on z̃ is the first-stage residual v̂
+        v = fit.fs_resid[:, j]
+        ssr = float(v @ v) if a.w is None else float((a.w * v) @ v)
         tss = float(X2t[:, j] @ X2t[:, j]) if a.w is None else float((a.w * X2t[:, j]) @ X2t[:, j])
         out[nm] = FirstStage(
             nm,
             coef_table(names, b, V, conf_level=conf_level, df=a.df_denom),
-            1 - aux.ssr / tss,
+            1 - ssr / tss,
             TestResult(
                 F,
                 (float(L2), a.df_denom),
@@ -140,7 +140,7 @@ def first_stages(a: IVArrays, fit: ivnum.TSLSFit, conf_level: float) -> dict[str
     return out
 
 
-def weak_id_tests(a: IVArrays) -> dict[str, TestResult]:
+def weak_id_tests(a: IVArrays, fit: ivnum.TSLSFit) -> dict[str, TestResult]:
     """Kleibergen-Paap rk LM and Wald F, Cragg-Donald Wald F and Stock-Yogo critical values.
 
     Notes
@@ -154,7 +154,7 @@ def weak_id_tests(a: IVArrays) -> dict[str, TestResult]:
     """
     N, L = a.nobs, a.X1.shape[1] + a.Z2.shape[1]
     K2, L2 = a.X2.shape[1], a.Z2.shape[1]
-    X2t, Z2t = ivnum.partial_out(a.X2, a.X1, a.w), ivnum.partial_out(a.Z2, a.X1, a.w)
+    X2t, Z2t = fit.x2t, fit.z2t
     common: dict[str, Any] = {
         "w": a.w,
         "weight_kind": a.weight_kind,
@@ -211,10 +211,10 @@ def overid_test(a: IVArrays, fit: ivnum.TSLSFit) -> tuple[str, TestResult]:
         return name, TestResult(
             None, 0.0, None, null, False, "exactly identified: no over-identifying restrictions"
         )
-    Z = np.column_stack([a.X1, a.Z2])
     if a.vcov == "classical":
-        stat = ivnum.sargan(fit.resid, Z, a.w, a.nobs)
+        stat = a.nobs * fit.resid_r2_z  # Sargan: N·R² of e on Z (from the QR of the fit)
     else:
+        Z = np.column_stack([a.X1, a.Z2])
         X = np.column_stack([a.X1, a.X2])
         stat = ivnum.hansen_j(
             a.y,
@@ -241,12 +241,25 @@ def endogeneity_test(a: IVArrays, fit: ivnum.TSLSFit) -> TestResult:
     robust regression-based F, Wooldridge 2010 §6.3.1).
     """
     K, K2 = a.X1.shape[1] + a.X2.shape[1], a.X2.shape[1]
-    Xa = np.column_stack([a.X1, a.X2, fit.fs_resid])
-    aux = fit_ols(a.y, Xa, a.w)
-    V = _vcov(a, Xa, aux.resid, aux.xtwx_inv)
+    # [X1, X2, V̂] = [X̂, V̂]·T with V̂ ⟂_W X̂, so the auxiliary OLS needs no new decomposition:
+    # coefficients (β̂, ĉ − β̂₂) with ĉ = (V̂′WV̂)⁻¹V̂′Wy, residuals y − X̂β̂ − V̂ĉ,
+    # (X_a′WX_a)⁻¹ = T⁻¹ diag((X̂′WX̂)⁻¹, (V̂′WV̂)⁻¹) T⁻ᵀ
+    Vh = fit.fs_resid
+    Vw = Vh if a.w is None else Vh * a.w[:, None]
+    VV = Vw.T @ Vh
+    c = np.linalg.solve(VV, Vw.T @ a.y)
+    resid = a.y - fit.xhat @ fit.params - Vh @ c
+    Tinv = np.eye(K + K2)
+    Tinv[K:, K - K2 : K] = -np.eye(K2)
+    inner = np.zeros((K + K2, K + K2))
+    inner[:K, :K] = fit.bread
+    inner[K:, K:] = np.linalg.inv(VV)
+    bread = Tinv @ inner @ Tinv.T
+    Xa = np.column_stack([a.X1, a.X2, Vh])
+    V = _vcov(a, Xa, resid, (bread + bread.T) / 2)
+    coef_v = c - fit.params[K - K2 : K]
     idx = list(range(K, K + K2))
-    b = aux.params[idx]
-    F = float(b @ np.linalg.solve(V[np.ix_(idx, idx)], b)) / K2
+    F = float(coef_v @ np.linalg.solve(V[np.ix_(idx, idx)], coef_v)) / K2
     df2 = float((a.n_groups or 0) - 1) if a.vcov == "cluster" else a.nobs - K - K2
     return TestResult(
         F,
