@@ -24,8 +24,12 @@ S_g = Σ_{i∈g} wᵢ sᵢ for both.
 from __future__ import annotations
 
 import numpy as np
+from scipy import sparse
 
 from flexemp.core.errors import EstimationError
+
+#: Rows per block when the weighted scores are formed for the meat (bounds the temporary).
+_CHUNK = 65536
 
 
 def _inv_neg(hessian: np.ndarray) -> np.ndarray:
@@ -38,16 +42,23 @@ def _inv_neg(hessian: np.ndarray) -> np.ndarray:
 def meat(scores: np.ndarray, w: np.ndarray | None, weight_kind: str, groups: np.ndarray | None, n_groups: int | None) -> np.ndarray:
     """The meat M of the sandwich from per-row scores (n, k): see the module docstring for the weighting."""
     if groups is not None:
-        g = scores if w is None else scores * w[:, None]
         G = int(n_groups or groups.max() + 1)
-        sums = np.column_stack([np.bincount(groups, weights=g[:, j], minlength=G) for j in range(g.shape[1])])
+        n = scores.shape[0]
+        # S = C·diag(w)·scores with C the (G, n) 0/1 cluster-membership matrix: one sparse
+        # product over the rows (no weighted copy of the scores, no per-column passes)
+        C = sparse.csr_matrix(
+            (np.ones(n) if w is None else w, (groups, np.arange(n))), shape=(G, n)
+        )
+        sums = np.asarray(C @ scores)
         return sums.T @ sums
     if w is None:
         return scores.T @ scores
-    if weight_kind == "freq":
-        return (scores * w[:, None]).T @ scores
-    g = scores * w[:, None]
-    return g.T @ g
+    wk = w if weight_kind == "freq" else w * w  # freq: Σ wᵢsᵢsᵢ′; prob: Σ (wᵢsᵢ)(wᵢsᵢ)′
+    M = np.zeros((scores.shape[1], scores.shape[1]))
+    for lo in range(0, scores.shape[0], _CHUNK):  # the weighted scores a chunk at a time
+        s = scores[lo : lo + _CHUNK]
+        M += (s * wk[lo : lo + _CHUNK, None]).T @ s
+    return M
 
 
 def ml_vcov(
