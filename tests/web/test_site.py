@@ -17,10 +17,10 @@ from typer.testing import CliRunner
 from flexemp.cli import app
 from flexemp.core.errors import UnsupportedOptionError
 from flexemp.warehouse.store import Warehouse
-from flexemp.weighting.census import census_source
 from flexemp.web.data import load_dashboard
 from flexemp.web.server import make_server, resolve_token
 from flexemp.web.site import Site
+from flexemp.weighting.census import census_source
 
 from .conftest import N_SMALL, WAVES
 
@@ -221,7 +221,7 @@ def test_token_is_required_on_every_request(dashboard):
 
 def test_public_bind_without_token_is_refused(monkeypatch):
     monkeypatch.delenv("FLEXEMP_SERVE_TOKEN", raising=False)
-    with pytest.raises(UnsupportedOptionError, match="refusing to serve on 0.0.0.0"):
+    with pytest.raises(UnsupportedOptionError, match=r"refusing to serve on 0\.0\.0\.0"):
         resolve_token(None, "0.0.0.0")
     with pytest.raises(UnsupportedOptionError, match="16-256 characters"):
         resolve_token("short", "127.0.0.1")

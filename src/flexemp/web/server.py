@@ -114,8 +114,8 @@ class DashboardServer(ThreadingHTTPServer):
     @property
     def url(self) -> str:
         """The base URL, e.g. ``http://127.0.0.1:8765``."""
-        host, port = self.server_address[:2]
-        shown = f"[{host}]" if ":" in str(host) else str(host)
+        host, port = str(self.server_address[0]), int(self.server_address[1])
+        shown = f"[{host}]" if ":" in host else host
         return f"http://{shown}:{port}"
 
 
