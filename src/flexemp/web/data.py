@@ -20,7 +20,12 @@ import numpy as np
 import pandas as pd
 
 from flexemp.codebook import Codebook
-from flexemp.core.errors import DroppedRowsWarning, MarginsError, UnsupportedOptionError, WarehouseError
+from flexemp.core.errors import (
+    DroppedRowsWarning,
+    MarginsError,
+    UnsupportedOptionError,
+    WarehouseError,
+)
 from flexemp.core.options import validate_option
 from flexemp.core.types import Provenance
 from flexemp.warehouse.store import Warehouse
