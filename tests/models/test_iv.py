@@ -3,6 +3,7 @@ closed forms of the weak-instrument statistics, a simulation with known truth, r
 
 from __future__ import annotations
 
+import itertools
 import json
 import warnings
 
@@ -163,8 +164,30 @@ def test_cragg_donald_is_stock_yogo_gmin_with_two_endogenous(mroz: pd.DataFrame)
     Si = np.linalg.inv(np.linalg.cholesky(S))
     gmin = np.linalg.eigvalsh(Si @ xt.T @ P @ xt @ Si.T).min() / 4
     assert res.diagnostics["cragg_donald_f"].stat == pytest.approx(gmin, rel=RTOL_IDENTITY)
-    assert not res.diagnostics["stock_yogo_10"].available
+    # Stock-Yogo (2005) Table 5.2, two endogenous regressors, L2 = 4, 10% maximal size
+    assert res.diagnostics["stock_yogo_10"].stat == 16.87
     assert res.diagnostics["kp_rk_lm"].df == 3.0
+
+
+def test_stock_yogo_table_is_consistent() -> None:
+    # a typo check of the transcribed table: the critical value falls with the tolerated size
+    # and rises with L2, in every row and column of Stock & Yogo (2005) Table 5.2
+    from flexemp.models.diagnostics.iv_tests import STOCK_YOGO_SIZE, STOCK_YOGO_SIZE_2
+
+    levels = ["10%", "15%", "20%", "25%"]
+    for table, first in ((STOCK_YOGO_SIZE, 1), (STOCK_YOGO_SIZE_2, 2)):
+        assert sorted(table) == list(range(first, 31))
+        for row in table.values():
+            assert all(row[a] > row[b] for a, b in itertools.pairwise(levels))
+        for lvl in levels:
+            col = [table[k][lvl] for k in sorted(table)]
+            assert all(a < b for a, b in itertools.pairwise(col))
+    # with the same L2 a second endogenous regressor lowers every critical value
+    assert all(
+        STOCK_YOGO_SIZE_2[k][lvl] < STOCK_YOGO_SIZE[k][lvl]
+        for k in STOCK_YOGO_SIZE_2
+        for lvl in levels
+    )
 
 
 def test_simulation_recovers_effect_ols_does_not() -> None:
