@@ -4,7 +4,6 @@ equal the API (flexemp.logit) and direct pandas computations on the same screene
 from __future__ import annotations
 
 import json
-import warnings
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +12,6 @@ import pandas as pd
 import pytest
 
 import flexemp
-from flexemp.core.errors import DroppedRowsWarning
 from flexemp.study.context import load_study_data
 from flexemp.study.run import run_study
 from flexemp.study.schema import parse_study
@@ -29,11 +27,7 @@ ATOL_PERCENT = 1e-9
 
 def _run(name: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     out = tmp_path_factory.mktemp(name)
-    with warnings.catch_warnings():
-        warnings.simplefilter(
-            "ignore", DroppedRowsWarning
-        )  # table 6: zero weights drop the stable workers
-        run = run_study(EXAMPLES / f"{name}.yaml", out)
+    run = run_study(EXAMPLES / f"{name}.yaml", out)
     spec = parse_study(EXAMPLES / f"{name}.yaml")
     data = load_study_data(spec)
     doc = json.loads((out / "results.json").read_text(encoding="utf-8"))
@@ -172,7 +166,7 @@ def test_riders_logit_equals_api(riders: dict[str, Any]) -> None:
     formula = "unwilling ~ " + " + ".join(RIDER_X)
     assert a["results"]["formulas"] == [formula]
     ref = _coef_check(a["results"]["models"][0], formula, riders["frame"])
-    # Table 3 shows every regressor (not collapsed into a "controls" row) with a t beneath
+    # Table 3 shows every regressor (not collapsed into a "controls" row) with its SE and p beneath
     rows = _rows(a["tables"][0])
     cb = flexemp.get_dataset("riders_shanghai").codebook()
     for var in RIDER_X:
@@ -180,10 +174,14 @@ def test_riders_logit_equals_api(riders: dict[str, Any]) -> None:
             ref.loc[var, "estimate"], rel=RTOL_SAME_CODE
         )
     beneath = [r for r in a["tables"][0]["rows"] if r["kind"] == "sub"]
-    assert len(beneath) == len(RIDER_X) + 1  # every regressor and the constant
+    assert len(beneath) == 2 * (len(RIDER_X) + 1)  # SE and p of every regressor and the constant
     assert beneath[0]["cells"][0]["value"] == pytest.approx(
-        ref.loc[RIDER_X[0], "statistic"], rel=RTOL_SAME_CODE
+        ref.loc[RIDER_X[0], "std_error"], rel=RTOL_SAME_CODE
     )
+    assert beneath[1]["cells"][0]["value"] == pytest.approx(
+        ref.loc[RIDER_X[0], "p_value"], rel=RTOL_SAME_CODE
+    )
+    assert len(a["text"]) == 1 and cb[RIDER_X[0]].label("zh") in a["text"][0]
 
 
 # ---------------------------------------------------------------- seed 003
@@ -348,6 +346,7 @@ def test_finance_table6_is_the_flexible_subsample(finance: dict[str, Any]) -> No
     flexible_only = frame[frame["flexible"] == 1]
     _coef_check(model, formula, flexible_only)
     assert model["sample"]["nobs"] == len(flexible_only) == 2110
+    assert a["results"]["subset"] == {"where": "flexible == 1", "wave": None, "n": 2110, "n_study": len(frame)}
     assert "灵活就业者样本" in a["title"]
 
 

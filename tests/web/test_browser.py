@@ -4,30 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-from pathlib import Path
 
 import openpyxl
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--no-first-run"]
-
-if not CHROMIUM.exists():
-    if os.environ.get("FLEXEMP_REQUIRE_BROWSER") == "1":
-        raise RuntimeError("FLEXEMP_REQUIRE_BROWSER=1 but /usr/bin/chromium is missing (apt-get install chromium)")
-    pytest.skip("no /usr/bin/chromium (set FLEXEMP_REQUIRE_BROWSER=1 to make this an error)", allow_module_level=True)
-
-sync_api = pytest.importorskip("playwright.sync_api")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
+# `browser` is the session-wide headless Chromium of tests/conftest.py (skips without Chromium
+# unless FLEXEMP_REQUIRE_BROWSER=1).
 
 
 @pytest.fixture
