@@ -25,6 +25,7 @@ from scipy import stats
 
 from flexemp.core.errors import EstimationError, UnknownVariableError, UnsupportedOptionError
 from flexemp.core.options import validate_option
+from flexemp.models._numerics.ai2016 import ai2016_ate_correction
 from flexemp.models._numerics.binary import binary_prob, fit_binary
 from flexemp.models._numerics.matching import (
     Pairs,
@@ -47,6 +48,17 @@ AI2016_REASON = (
     "the Abadie-Imbens (2016) adjustment for the estimated score (Stata teffects psmatch) "
     "is not implemented yet; se_ai2006 treats the score as known"
 )
+#: ATT/ATC: the formula as we read Theorem 2 does not reproduce Stata's printed SE (docs/psm.md).
+AI2016_REASON_ATT = (
+    "se_ai2016 is computed for estimand='ate' only: our reading of Abadie-Imbens (2016, "
+    "Theorem 2) for the ATT gives 30.470 on Stata's cattaneo2 example where teffects psmatch, "
+    "atet prints 30.551, so no ATT/ATC number is reported; use se_ai2006 (known score) or "
+    "estimand='ate'"
+)
+AI2016_REASON_OPTIONS = (
+    "se_ai2016 assumes nearest-neighbour matching with replacement on every unit; it is not "
+    "defined with {what}; drop that option or use se_ai2006"
+)
 
 
 @dataclass(frozen=True)
@@ -64,7 +76,10 @@ class PSMResult:
     se_homoskedastic : float
         ``Match``'s default SE (``Var.calc = 0``): σ² pooled from the matched pairs.
     se_ai2016 : float or None
-        Always ``None`` for now; ``se_ai2016_reason`` says why.
+        Abadie–Imbens (2016) SE adjusting for the estimated score (Stata ``teffects psmatch``'s
+        ``AI robust`` SE, ``vce(robust, nn(2))``): ATE only, with replacement, no caliper or
+        common support; otherwise ``None`` and ``se_ai2016_reason`` says why (empty when
+        computed).
     se_simple : float
         psmatch2's SE: √(Var(Y₁)/N₁ + Var_w(Y₀)·ΣKⱼ²/N₁²) (NaN for ATE).
     t, p_value : float
@@ -119,9 +134,12 @@ class PSMResult:
 
     def table_row(self, se: str = "ai2006") -> pd.DataFrame:
         """One row shaped as seed 000 Table 4: treated mean, control mean, effect, SE, t."""
-        validate_option("se", se, ("ai2006", "homoskedastic", "simple"))
+        validate_option("se", se, ("ai2006", "ai2016", "homoskedastic", "simple"))
+        if se == "ai2016" and self.se_ai2016 is None:
+            raise UnsupportedOptionError(f"psm: se='ai2016' is not available: {self.se_ai2016_reason}")
         s = {
             "ai2006": self.se_ai2006,
+            "ai2016": float("nan") if self.se_ai2016 is None else self.se_ai2016,
             "homoskedastic": self.se_homoskedastic,
             "simple": self.se_simple,
         }[se]
@@ -235,6 +253,7 @@ def psm(
     common_support: bool = False,
     ties: str = "all",
     estimand: str = "att",
+    tie_tolerance: float = 0.0,
 ) -> PSMResult:
     """Propensity-score nearest-neighbour matching (seed 000, Table 4).
 
@@ -264,6 +283,11 @@ def psm(
         With replacement: keep every unit tied with the k-th nearest (Match ``ties = TRUE``,
         teffects), or exactly k (lower score wins a tie).
     estimand : {"att", "ate", "atc"}
+    tie_tolerance : float
+        With ``ties="all"``: distances within this of the k-th nearest count as ties, in the
+        matching and in the variance estimates.  0 (default) = exact ties, as ``Match``;
+        Stata ``teffects`` also ties distances equal up to rounding (``1e-10`` reproduces
+        its printed results).
 
     Returns
     -------
@@ -289,6 +313,10 @@ def psm(
     validate_option("caliper_scale", caliper_scale, ("score", "sd_logit"))
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
         raise UnsupportedOptionError(f"psm: k must be an integer ≥ 1, got {k!r}")
+    if not (isinstance(tie_tolerance, (int, float)) and 0 <= tie_tolerance < 1e-3):
+        raise UnsupportedOptionError(
+            f"psm: tie_tolerance must be a small non-negative number, got {tie_tolerance!r}"
+        )
     if caliper is not None and not caliper > 0:
         raise UnsupportedOptionError(f"psm: caliper must be positive, got {caliper!r}")
     if not replace and estimand == "ate":
@@ -327,7 +355,7 @@ def psm(
             dropped["off_support"] += int((~on).sum())
             targets = targets[on]
         if replace:
-            pr = nearest_neighbours(p[targets], p[donors], k, ties)  # type: ignore[arg-type]
+            pr = nearest_neighbours(p[targets], p[donors], k, ties, tie_tolerance)  # type: ignore[arg-type]
         else:
             pr = greedy_without_replacement(
                 p[targets], p[donors], k, p[targets] if estimand == "att" else -p[targets]
@@ -357,10 +385,14 @@ def psm(
             "psm: no unit left to match after common support / caliper; widen the caliper"
         )
     sigma2 = np.empty(len(p))
-    sigma2[it] = own_group_variance(p[it], y[it])
-    sigma2[ic] = own_group_variance(p[ic], y[ic])
+    sigma2[it] = own_group_variance(p[it], y[it], tie_tolerance)
+    sigma2[ic] = own_group_variance(p[ic], y[ic], tie_tolerance)
     eff = matching_effect(y, tr, is_target, pairs_t, pairs_c, sigma2)
     se = math.sqrt(eff.var_ai2006)
+    se16, reason16 = _se_ai2016(
+        eff.var_ai2006, estimand, replace, caliper, common_support, p, X @ fit.params, X, y, tr,
+        link, tie_tolerance,
+    )
     tstat = eff.estimate / se if se > 0 else float("nan")
     w = is_target.astype(float) + eff.counts
     tgt_y = y[is_target]
@@ -392,6 +424,8 @@ def psm(
         se_ai2006=se,
         se_homoskedastic=math.sqrt(eff.var_homoskedastic),
         se_simple=math.sqrt(eff.var_simple) if math.isfinite(eff.var_simple) else float("nan"),
+        se_ai2016=se16,
+        se_ai2016_reason=reason16,
         t=tstat,
         p_value=float(2 * stats.norm.sf(abs(tstat))) if math.isfinite(tstat) else float("nan"),
         treated_mean=treated_mean,
@@ -419,5 +453,46 @@ def psm(
             "common_support": common_support,
             "ties": ties,
             "estimand": estimand,
+            "tie_tolerance": tie_tolerance,
         },
     )
+
+
+def _se_ai2016(
+    var_ai2006: float,
+    estimand: str,
+    replace: bool,
+    caliper: float | None,
+    common_support: bool,
+    p: np.ndarray,
+    xb: np.ndarray,
+    X: np.ndarray,
+    y: np.ndarray,
+    tr: np.ndarray,
+    link: str,
+    tol: float,
+) -> tuple[float | None, str]:
+    """The Abadie–Imbens (2016) SE, or None and the reason it is not defined here."""
+    if estimand != "ate":
+        return None, AI2016_REASON_ATT
+    off = [
+        name
+        for name, on in (
+            ("replace=False", not replace),
+            ("a caliper", caliper is not None),
+            ("common_support=True", common_support),
+        )
+        if on
+    ]
+    if off:
+        return None, AI2016_REASON_OPTIONS.format(what=" and ".join(off))
+    if min(int(tr.sum()), int((1 - tr).sum())) < 2:
+        return None, "se_ai2016 needs at least 2 units in each group"
+    corr, _, _ = ai2016_ate_correction(p, xb, X, y, tr, link, tol)  # type: ignore[arg-type]
+    v = var_ai2006 - corr
+    if not (math.isfinite(v) and v > 0):
+        return None, (
+            f"the Abadie-Imbens (2016) variance estimate is not positive ({v:.4g}): the "
+            "correction exceeds the known-score variance in this sample; use se_ai2006"
+        )
+    return math.sqrt(v), ""

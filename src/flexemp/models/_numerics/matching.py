@@ -61,7 +61,7 @@ def _with_weights(
 
 
 def nearest_neighbours(
-    x_target: np.ndarray, x_donor: np.ndarray, k: int, ties: Ties = "all"
+    x_target: np.ndarray, x_donor: np.ndarray, k: int, ties: Ties = "all", tol: float = 0.0
 ) -> Pairs:
     """The k nearest donors of every target on a scalar score, with replacement.
 
@@ -78,6 +78,11 @@ def nearest_neighbours(
         kept (``Match(ties = TRUE)`` with ``distance.tolerance = 0``, Stata
         ``teffects``); ``"first"``: exactly k donors, a tie of distances going to
         the donor with the lower score (then the one earlier in a stable sort).
+    tol : float
+        With ``ties="all"``: donors within ``tol`` of the k-th smallest distance are
+        ties too (0: exact ties, as ``Match(distance.tolerance = 0)``; Stata's
+        ``teffects`` treats distances equal up to rounding as ties, which
+        ``tol = 1e-10`` on the score reproduces).
 
     Returns
     -------
@@ -107,6 +112,7 @@ def nearest_neighbours(
         return _with_weights(rows, order[sel], dist[rows, pick.ravel()], nt)
     radius = np.partition(dist, k - 1, axis=1)[:, k - 1]
     # a slightly wider window, then the exact test |x_j − x_i| ≤ r (rounding-safe)
+    radius = radius + tol
     slack = 4 * np.finfo(float).eps * (np.abs(x_target) + radius) + np.finfo(float).tiny
     lo = np.searchsorted(xs, x_target - radius - slack, side="left")
     hi = np.searchsorted(xs, x_target + radius + slack, side="right")
@@ -187,7 +193,7 @@ def greedy_without_replacement(
     )
 
 
-def own_group_variance(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+def own_group_variance(x: np.ndarray, y: np.ndarray, tol: float = 0.0) -> np.ndarray:
     """Conditional variance σ²(Xᵢ) by matching each unit to its nearest unit(s) of the same group.
 
     Parameters
@@ -203,11 +209,14 @@ def own_group_variance(x: np.ndarray, y: np.ndarray) -> np.ndarray:
         Sample variance (divisor count − 1) of {yᵢ} ∪ {y of the nearest other units},
         all units at the nearest distance kept (J = 1 with ties): Abadie & Imbens
         (2006, eq. 14) as ``Matching::Match(Var.calc = 1)``; NaN for a group of one.
+        This is also Stata ``teffects``' ``vce(robust, nn(2))``: the sample variance over
+        the two nearest units of the group, the unit itself included.  ``tol`` as in
+        :func:`nearest_neighbours`.
     """
     n = x.size
     if n < 2:
         return np.full(n, np.nan)
-    pairs = nearest_neighbours(x, x, 2, "all")
+    pairs = nearest_neighbours(x, x, 2, "all", tol)
     other = pairs.target != pairs.donor
     # self is at distance 0; if no other unit shares the score, k = 2 reaches the nearest other
     t, dnr = pairs.target[other], pairs.donor[other]
