@@ -71,11 +71,14 @@ _EXPORTS: dict[str, str] = {
     "trim": "flexemp.weighting",
     "design_effect": "flexemp.weighting",
     "effective_sample_size": "flexemp.weighting",
+    "census_margins": "flexemp.weighting.census",
+    "census_source": "flexemp.weighting.census",
     # indices
     "diffusion_index": "flexemp.indices",
     "index_change": "flexemp.indices",
     "expectation_gap": "flexemp.indices",
     "diffusion_index_sql": "flexemp.indices",
+    "scores_from_codebook": "flexemp.indices",
     # studies
     "run_study": "flexemp.study.run",
     "check_study": "flexemp.study.run",
