@@ -46,8 +46,9 @@ def meat(scores: np.ndarray, w: np.ndarray | None, weight_kind: str, groups: np.
         n = scores.shape[0]
         # S = C·diag(w)·scores with C the (G, n) 0/1 cluster-membership matrix: one sparse
         # product over the rows (no weighted copy of the scores, no per-column passes)
-        C = sparse.csr_matrix(
-            (np.ones(n) if w is None else w, (groups, np.arange(n))), shape=(G, n)
+        # (CSC: column i holds row i's single entry at its cluster code; no sorting needed)
+        C = sparse.csc_matrix(
+            (np.ones(n) if w is None else w, groups, np.arange(n + 1)), shape=(G, n)
         )
         sums = np.asarray(C @ scores)
         return sums.T @ sums

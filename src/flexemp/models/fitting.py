@@ -65,8 +65,8 @@ def _fit_numerics(model: str, design: Design, base_code: int) -> Any:
     if model in ("logit", "probit"):
         return binary.fit_binary(design.y, design.X, design.w, link=cast(Any, _LINK[model]))
     if model in ("oprobit", "ologit"):
-        return ordered.fit_ordered(design.y.astype(np.int64), design.X, design.w, link=cast(Any, _LINK[model]))
-    return multinomial.fit_mlogit(design.y.astype(np.int64), design.X, design.w, base=base_code)
+        return ordered.fit_ordered(design.y.astype(np.int64, copy=False), design.X, design.w, link=cast(Any, _LINK[model]))
+    return multinomial.fit_mlogit(design.y.astype(np.int64, copy=False), design.X, design.w, base=base_code)
 
 
 def _param_names(model: str, design: Design, base_code: int) -> list[str]:

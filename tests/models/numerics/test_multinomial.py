@@ -150,3 +150,12 @@ def test_continuous_complete_separation_raises() -> None:
     with pytest.raises(SeparationError, match="separation") as info:
         fit_mlogit(y, np.column_stack([np.ones(500), z, x]))
     assert info.value.columns == (2,)
+
+
+def test_row_logsumexp_matches_scipy_in_the_tails() -> None:
+    from scipy import special
+
+    from flexemp.models._numerics.multinomial import _logsumexp
+
+    eta = np.array([[0.0, 0.0, 0.0], [800.0, -800.0, 0.0], [-800.0, -801.0, -799.0], [1e-20, 0, 0]])
+    np.testing.assert_allclose(_logsumexp(eta), special.logsumexp(eta, axis=1), rtol=1e-15)

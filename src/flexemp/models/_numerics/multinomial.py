@@ -86,39 +86,59 @@ def _dummy_separation(y: np.ndarray, X: np.ndarray, w: np.ndarray, J: int) -> No
                 )
 
 
+def _logsumexp(eta: np.ndarray) -> np.ndarray:
+    """log Σⱼ exp(ηᵢⱼ) per row, shifted by the row maximum (scipy's version makes (n, J) temporaries
+    several times over)."""
+    m = eta.max(axis=1)
+    e = eta - m[:, None]
+    np.exp(e, out=e)
+    return m + np.log(e.sum(axis=1))
+
+
 def _objective(y: np.ndarray, X: np.ndarray, w_arr: np.ndarray, J: int, base: int) -> Objective:
     """Σ wᵢ lᵢ with analytic gradient and block Hessian (see :func:`fit_mlogit`)."""
     n, k = X.shape
     p = k * (J - 1)
     others = np.array([j for j in range(J) if j != base])
-    Y = np.zeros((n, J))
-    Y[np.arange(n), y] = 1.0
-
-    def loglik(theta: np.ndarray) -> tuple[float, np.ndarray]:
-        eta = X @ _coef_matrix(theta, k, J, base)
-        lse = special.logsumexp(eta, axis=1)
-        ll = float(w_arr @ (eta[np.arange(n), y] - lse))
-        return ll, np.exp(eta - lse[:, None])
+    rows = np.arange(n)
+    # (n, J − 1) indicators as booleans, not an (n, J) float one-hot
+    Yo = y[:, None] == others[None, :]
+    buf = np.empty_like(X)  # X·v of one Hessian block at a time, reused
 
     def objective(
         theta: np.ndarray, need: bool
     ) -> tuple[float, np.ndarray | None, np.ndarray | None]:
-        ll, P = loglik(theta)
+        eta = X @ _coef_matrix(theta, k, J, base)
+        lse = _logsumexp(eta)
+        ll = float(w_arr @ (eta[rows, y] - lse))
         if not need or not np.isfinite(ll):
             return ll, None, None
-        Po = P[:, others]
-        R = (Y[:, others] - Po) * w_arr[:, None]
+        eta -= lse[:, None]
+        Po = np.exp(eta[:, others])
+        R = (Yo - Po) * w_arr[:, None]
         grad = (X.T @ R).T.reshape(p)
         H = np.empty((p, p))
         for a in range(J - 1):
             for b in range(a, J - 1):
                 v = Po[:, a] * ((a == b) - Po[:, b]) * w_arr
-                block = -((X * v[:, None]).T @ X)  # negate the k×k product
+                np.multiply(X, v[:, None], out=buf)
+                block = -(buf.T @ X)  # negate the k×k product
                 H[a * k : (a + 1) * k, b * k : (b + 1) * k] = block
                 H[b * k : (b + 1) * k, a * k : (a + 1) * k] = block.T
         return ll, grad, (H + H.T) / 2
 
     return objective
+
+
+def _scores(X: np.ndarray, y: np.ndarray, eta: np.ndarray, others: np.ndarray) -> np.ndarray:
+    """Per-row scores (Yᵢⱼ − Pᵢⱼ)xᵢ, (n, k·(J − 1)), written block by block into one array."""
+    n, k = X.shape
+    lse = _logsumexp(eta)
+    scores = np.empty((n, k * len(others)))
+    for m, j in enumerate(others):  # J − 1 outcome blocks, not n rows
+        r = (y == j) - np.exp(eta[:, j] - lse)
+        np.multiply(X, r[:, None], out=scores[:, m * k : (m + 1) * k])
+    return scores
 
 
 def mlogit_loglik(
@@ -226,7 +246,7 @@ def fit_mlogit(
         raise EstimationError("mlogit: the outcome has a single category; nothing to estimate")
     if not 0 <= base < J:
         raise EstimationError(f"mlogit: base {base} is not an outcome code in 0 … {J - 1}")
-    n, k = X.shape
+    k = X.shape[1]
     if k == 0:
         raise EstimationError("mlogit: X has no columns; include at least a constant")
     gram = weighted_gram(X, w_arr)
@@ -260,12 +280,9 @@ def fit_mlogit(
         objective, theta0, model=model, maxiter=maxiter, tol=tol, on_failure=on_failure
     )
     separation_check(-res.hessian, gram, const, sw=sw, model=model, blocks=J - 1)
+    del objective  # frees the kernel's work buffer before the scores are formed
     eta = X @ _coef_matrix(res.params, k, J, base)
-    P = special.softmax(eta, axis=1)
-    Y = np.zeros((n, J))
-    Y[np.arange(n), y] = 1.0
-    resid = Y[:, others] - P[:, others]
-    scores = (resid[:, :, None] * X[:, None, :]).reshape(n, p)
+    scores = _scores(X, y, eta, others)
     ll_null = None
     if const.size:
         ll_null = float(np.sum(counts[counts > 0] * np.log(share[counts > 0])))

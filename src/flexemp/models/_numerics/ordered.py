@@ -162,7 +162,7 @@ def _check_codes(
             f"{', '.join(str(c) for c in empty)} ha{'s' if empty.size == 1 else 've'} no observations "
             "with positive weight; recode the outcome to consecutive codes or merge categories"
         )
-    return y.astype(np.intp), J
+    return y.astype(np.intp, copy=False), J
 
 
 def _objective(
