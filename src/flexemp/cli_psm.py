@@ -71,7 +71,11 @@ def psm(
     print_frame(res.table_row().round(4), title="Effect (SE: Abadie-Imbens 2006)")
     console.print(
         f"SE homoskedastic {res.se_homoskedastic:.4f}; simple {res.se_simple:.4f}; "
-        f"AI (2016): not available ({res.se_ai2016_reason})"
+        + (
+            f"AI (2016, estimated score) {res.se_ai2016:.4f}"
+            if res.se_ai2016 is not None
+            else f"AI (2016): not available ({res.se_ai2016_reason})"
+        )
     )
     print_frame(res.balance.table.round(3), title="Balance (pstest)", max_rows=200)
 

@@ -136,7 +136,9 @@ class PSMResult:
         """One row shaped as seed 000 Table 4: treated mean, control mean, effect, SE, t."""
         validate_option("se", se, ("ai2006", "ai2016", "homoskedastic", "simple"))
         if se == "ai2016" and self.se_ai2016 is None:
-            raise UnsupportedOptionError(f"psm: se='ai2016' is not available: {self.se_ai2016_reason}")
+            raise UnsupportedOptionError(
+                f"psm: se='ai2016' is not available: {self.se_ai2016_reason}"
+            )
         s = {
             "ai2006": self.se_ai2006,
             "ai2016": float("nan") if self.se_ai2016 is None else self.se_ai2016,
@@ -390,8 +392,18 @@ def psm(
     eff = matching_effect(y, tr, is_target, pairs_t, pairs_c, sigma2)
     se = math.sqrt(eff.var_ai2006)
     se16, reason16 = _se_ai2016(
-        eff.var_ai2006, estimand, replace, caliper, common_support, p, X @ fit.params, X, y, tr,
-        link, tie_tolerance,
+        eff.var_ai2006,
+        estimand,
+        replace,
+        caliper,
+        common_support,
+        p,
+        X @ fit.params,
+        X,
+        y,
+        tr,
+        link,
+        tie_tolerance,
     )
     tstat = eff.estimate / se if se > 0 else float("nan")
     w = is_target.astype(float) + eff.counts

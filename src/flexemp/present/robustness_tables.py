@@ -177,6 +177,8 @@ def iv_table(
 # --------------------------------------------------------------------------- PSM
 _SE_TEXT = {
     "ai2006": ("Abadie-Imbens (2006) 标准误（视倾向得分为已知）", "Abadie-Imbens (2006) standard errors (score treated as known)"),
+    "ai2016": ("Abadie-Imbens (2016) 标准误（校正倾向得分的估计误差）",
+               "Abadie-Imbens (2016) standard errors (adjusted for the estimated score)"),
     "homoskedastic": ("同方差匹配标准误", "homoskedastic matching standard errors"),
     "simple": ("psmatch2简单标准误", "psmatch2's simple standard errors"),
 }
@@ -203,7 +205,7 @@ def psm_table(
     ----------
     psm_results : PSMResult or sequence of them
         From :func:`flexemp.psm`, one per treatment (all with the same estimand).
-    se : {"ai2006", "homoskedastic", "simple"}
+    se : {"ai2006", "ai2016", "homoskedastic", "simple"}
         Which standard error to show (named in the note); t = effect / SE and the stars use
         its normal p-value.
     codebook, lang, title, key, stars, decimals, notes, labels
@@ -241,7 +243,10 @@ def psm_table(
     d = decimals
     rows = []
     for r in items:
-        s = {"ai2006": r.se_ai2006, "homoskedastic": r.se_homoskedastic, "simple": r.se_simple}[se]
+        if se == "ai2016" and r.se_ai2016 is None:
+            raise UnsupportedOptionError(f"psm_table: se='ai2016' is not available: {r.se_ai2016_reason}")
+        s = {"ai2006": r.se_ai2006, "ai2016": r.se_ai2016 or math.nan,
+             "homoskedastic": r.se_homoskedastic, "simple": r.se_simple}[se]
         t = r.estimate / s if s > 0 else math.nan
         p = float(2 * sps.norm.sf(abs(t))) if math.isfinite(t) else None
         rows.append(Row(label_of(str(r.spec["treat"]), codebook, lang, labels),
