@@ -212,3 +212,18 @@ def test_row_order_invariance() -> None:
     np.testing.assert_allclose(
         fit_binary(y[perm], X[perm]).params, fit_binary(y, X).params, rtol=1e-10
     )
+
+
+@pytest.mark.parametrize("link", ["logit", "probit"])
+def test_linear_probability_start_reaches_the_same_maximum(link: str) -> None:
+    rng = np.random.default_rng(12)
+    n = 4000
+    X = np.column_stack([np.ones(n), rng.normal(size=(n, 3))])
+    y = (X @ np.array([0.2, 1.0, -0.6, 0.4]) + rng.logistic(size=n) > 0).astype(float)
+    ybar = y.mean()
+    start = np.zeros(4)
+    start[0] = special.logit(ybar) if link == "logit" else special.ndtri(ybar)
+    plain = fit_binary(y, X, link=link, start=start)  # type: ignore[arg-type]
+    fit = fit_binary(y, X, link=link)  # type: ignore[arg-type]
+    np.testing.assert_allclose(fit.params, plain.params, rtol=1e-10, atol=1e-12)
+    assert fit.iterations < plain.iterations

@@ -196,3 +196,15 @@ def test_continuous_complete_separation_raises(link: str) -> None:
     with pytest.raises(SeparationError, match="separation") as info:
         fit_ordered(y, np.column_stack([z, x]), link=link)  # type: ignore[arg-type]
     assert info.value.columns == (1,)
+
+
+def test_least_squares_start_reaches_the_same_maximum_in_fewer_steps() -> None:
+    rng = np.random.default_rng(11)
+    n = 4000
+    X = rng.normal(size=(n, 3))
+    y = np.digitize(X @ np.array([0.8, -0.5, 0.3]) + rng.normal(size=n), [-1.0, 0.0, 1.0])
+    cum = np.cumsum(np.bincount(y))[:-1] / n
+    plain = fit_ordered(y, X, start=np.concatenate([np.zeros(3), special.ndtri(cum)]))
+    fit = fit_ordered(y, X)
+    np.testing.assert_allclose(fit.params, plain.params, rtol=1e-10, atol=1e-12)
+    assert fit.iterations < plain.iterations
