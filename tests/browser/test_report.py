@@ -94,3 +94,29 @@ def test_chinese_text_renders_as_distinct_glyphs_not_boxes(page):
             b = shots[j]
             if a.size == b.size:
                 assert ImageChops.difference(a, b).getbbox() is not None, f"{chars[i]} and {chars[j]} look the same"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["platform_care", "riders_injury_insurance", "internet_flex_finance",
+                                  "flex_sentiment"])
+def test_every_example_report_draws_all_its_charts(browser, tmp_path, name):
+    from flexemp.studies import list_studies, study_path
+
+    assert name in list_studies()
+    run = run_study(study_path(name), tmp_path)
+    ctx = browser.new_context(viewport={"width": 1200, "height": 900})
+    pg = ctx.new_page()
+    problems: list[str] = []
+    pg.on("console", lambda m: problems.append(f"{m.type}: {m.text}") if m.type in ("error", "warning") else None)
+    pg.on("pageerror", lambda e: problems.append(f"pageerror: {e}"))
+    pg.goto((tmp_path / "report.html").as_uri())
+    pg.wait_for_load_state("load")
+    charts = [c for o in run.outputs for c in o.charts]
+    figures = pg.locator("figure svg")
+    assert figures.count() == len(charts)
+    drawn = pg.eval_on_selector_all("figure svg", "svgs => svgs.map(s => s.querySelectorAll('[data-value]').length)")
+    expected = [sum(v is not None for s in c.series for v in s.values) for c in charts]
+    assert drawn == expected
+    assert pg.locator("table.fx-table").count() == sum(len(o.tables) for o in run.outputs)
+    assert problems == []
+    ctx.close()
