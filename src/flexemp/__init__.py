@@ -79,6 +79,7 @@ _EXPORTS: dict[str, str] = {
     "expectation_gap": "flexemp.indices",
     "diffusion_index_sql": "flexemp.indices",
     "scores_from_codebook": "flexemp.indices",
+    "warehouse_indices": "flexemp.indices",
     # studies
     "run_study": "flexemp.study.run",
     "check_study": "flexemp.study.run",

@@ -90,7 +90,6 @@ def _index_source(data: str) -> str | Path | pd.DataFrame:
 
 
 def index(
-    data: Annotated[str, typer.Option("--data", help="Data file (CSV, Parquet, SAV, DTA, XLSX) or Parquet directory, glob or URL (hdfs://, s3a://).")],
     var: Annotated[list[str], typer.Option("--var", help="Change/expectation question(s), coded 1-5.")],
     by: Annotated[str | None, typer.Option("--by", help="Grouping column (industry, occupation, region …).")] = None,
     wave: Annotated[str | None, typer.Option("--wave", help="Wave column.")] = None,
@@ -101,11 +100,19 @@ def index(
     bootstrap: Annotated[int | None, typer.Option("--bootstrap", help="Bootstrap replicates (default: linearization; in memory, DuckDB engine only).")] = None,
     engine: Annotated[str, typer.Option("--engine", help="Where the aggregate query runs: duckdb or spark.")] = "duckdb",
     spark_master: Annotated[str | None, typer.Option("--spark-master", help="Spark master URL, e.g. spark://host:7077 (default $FLEXEMP_SPARK_MASTER or local[2]).")] = None,
+    data: Annotated[str | None, typer.Option("--data", help="Data file (CSV, Parquet, SAV, DTA, XLSX) or Parquet directory, glob or URL (hdfs://, s3a://).")] = None,
+    db: Annotated[Path | None, typer.Option("--db", help="Instead of --data: the warehouse; indices over its stored, screened waves, in SQL.")] = None,
+    dataset: Annotated[str | None, typer.Option("--dataset", help="With --db: whose waves.")] = None,
+    waves: Annotated[str | None, typer.Option("--waves", help="With --db: stored waves, comma-separated (default: all of the dataset).")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """景气 diffusion indices (0-100, 50 = no change) with SEs, CIs and small-cell suppression.
 
+    From a file (--data) or from the waves stored in the warehouse (--db, screened rows, SQL on the
+    warehouse itself).
+
     Example: flexemp index --data waves/ --var emp_change --by industry --wave wave --engine spark --spark-master spark://head:7077 --json
+    Example: flexemp index --db demo.duckdb --dataset flex_sentiment --var emp_change,inc_change --by industry --json
     """
     from flexemp.core.errors import UnsupportedOptionError
     from flexemp.core.options import validate_option
@@ -117,10 +124,30 @@ def index(
     if bootstrap is not None and (engine != "duckdb" or spark_master is not None):
         raise UnsupportedOptionError("--bootstrap resamples respondents in memory; drop --engine spark / --spark-master")
     variables = [v for item in var for v in item.split(",") if v]
+    if (data is None) == (db is None):
+        raise UnsupportedOptionError("give --data FILE or --db WAREHOUSE (one of them)")
+    if db is not None:
+        from flexemp.indices.warehouse import warehouse_indices
+
+        if bootstrap is not None or engine != "duckdb" or wave is not None:
+            raise UnsupportedOptionError("with --db, indices run in SQL on the warehouse: drop --bootstrap, --engine "
+                                         "and --wave (stored waves are chosen with --waves)")
+        table = warehouse_indices(db, variables, dataset=dataset, by=by, weights=weights, min_n=min_n,
+                                  waves=[w for w in waves.split(",") if w] if waves else None,
+                                  scores=_parse_pairs(scores, "--scores") if scores is not None else None)
+        _print_indices(table, as_json)
+        return
+    if dataset is not None or waves is not None:
+        raise UnsupportedOptionError("--dataset and --waves go with --db")
+    assert data is not None
     kw: dict[str, Any] = {"by": by, "wave": wave, "weights": weights, "min_n": min_n,
           "scores": _parse_pairs(scores, "--scores") if scores is not None else _codebook_scores(data, codebook, variables)}
     table = (diffusion_index(read_analysis_data(data), variables, bootstrap=bootstrap, **kw) if bootstrap is not None
              else diffusion_index_sql(None, _index_source(data), variables, engine=engine, spark_master=spark_master, **kw))  # type: ignore[arg-type]
+    _print_indices(table, as_json)
+
+
+def _print_indices(table: Any, as_json: bool) -> None:
     if as_json:
         cols = ["var", "wave", "group", "index", "se", "conf_low", "conf_high", "n", "n_eff", "suppressed"]
         print_json({"indices": table[cols].to_dict("records")})

@@ -1,10 +1,11 @@
-"""Diffusion ("景气") indices: pandas and DuckDB paths sharing one set of formulas."""
+"""Diffusion ("景气") indices: pandas, DuckDB, Spark and warehouse paths sharing one set of formulas."""
 
 from __future__ import annotations
 
 from flexemp.indices.diffusion import DEFAULT_SCORES, diffusion_index
 from flexemp.indices.scores import scores_from_codebook
 from flexemp.indices.sql import diffusion_index_sql
+from flexemp.indices.warehouse import warehouse_indices
 from flexemp.indices.waves import expectation_gap, index_change
 
 __all__ = [
@@ -12,6 +13,7 @@ __all__ = [
     "diffusion_index",
     "diffusion_index_sql",
     "expectation_gap",
+    "warehouse_indices",
     "index_change",
     "scores_from_codebook",
 ]
