@@ -94,8 +94,11 @@ def _simple_formula(formula: str, data: pd.DataFrame) -> tuple[str, tuple[str, .
     cols = (m.group(1), *rhs)
     if len(set(cols)) != len(cols) or any(c not in data.columns for c in cols):
         return None
-    dtypes = data.dtypes[list(cols)]
-    if not all(pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t) for t in dtypes):
+    if not data.columns.is_unique:
+        return None
+    # one dict of all dtypes: ``data.dtypes[list]`` re-indexes a Series (≈0.9 ms on a 19-column frame)
+    dtypes = dict(zip(data.columns, data.dtypes, strict=True))
+    if not all(pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t) for t in map(dtypes.get, cols)):
         return None
     no_const = formula.rstrip().endswith(("+ 0", "- 1", "+0", "-1"))
     return m.group(1), rhs, not no_const
@@ -255,17 +258,32 @@ def build_design(
         X = np.delete(X, j, axis=1)
         terms = terms[:j] + terms[j + 1 :]
     y, levels = _outcome(yraw, y_name, outcome)
-    w = None if weights is None else pd.to_numeric(data.loc[keep, weights]).to_numpy(dtype=float)
+    every_row = bool(keep.all())  # then whole columns, not ``.loc`` with a mask (a copy each)
+    w = None if weights is None else pd.to_numeric(data[weights] if every_row else data.loc[keep, weights]).to_numpy(
+        dtype=float)
     groups = n_groups = None
     if cluster is not None:
-        codes, uniques = pd.factorize(data.loc[keep, cluster], sort=True)
-        groups, n_groups = codes.astype(np.int64), len(uniques)
+        groups, n_groups = _cluster_codes(data[cluster] if every_row else data.loc[keep, cluster])
         if n_groups < 2:
             raise EstimationError(
                 f"cluster column {cluster!r} has {n_groups} cluster(s) in the estimation sample; "
                 "cluster-robust standard errors need at least 2 (many more to be reliable)"
             )
-    return Design(y, X, tuple(terms), w, groups, n_groups, y_name, levels, n_input, dropped, data.index[keep], rhs_spec)
+    index = data.index if every_row else data.index[keep]
+    return Design(y, X, tuple(terms), w, groups, n_groups, y_name, levels, n_input, dropped, index, rhs_spec)
+
+
+def _cluster_codes(col: pd.Series) -> tuple[np.ndarray, int]:
+    """Codes 0..G−1 of the cluster values in sorted order, and G.
+
+    Integer columns go through ``np.unique`` (the same codes as
+    ``pd.factorize(sort=True)``, in half the time); other types through pandas.
+    """
+    if pd.api.types.is_integer_dtype(col.dtype) and isinstance(col.dtype, np.dtype):
+        uniques, codes = np.unique(col.to_numpy(), return_inverse=True)
+        return codes.astype(np.int64, copy=False).ravel(), len(uniques)
+    codes, uniq = pd.factorize(col, sort=True)
+    return codes.astype(np.int64), len(uniq)
 
 
 def _ordered_variables(formula: str, required: list[str]) -> list[str]:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import threading
+from collections.abc import Callable
 from typing import Any, cast
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special, stats
 
 from flexemp import __version__
 from flexemp.core.errors import EstimationError, SeparationError, SingularDesignError
@@ -30,11 +32,48 @@ def _named(exc: SingularDesignError | SeparationError, terms: tuple[str, ...]) -
 
 
 def _data_hash(data: pd.DataFrame, design: Design) -> str:
+    """SHA-256 of the bytes of the arrays the model was fitted on: X, then y, then w (if any).
+
+    The design (float64, C order), the outcome as passed to the numerics (0/1 or
+    codes 0..J−1) and the weights — exactly the numbers the estimates depend on,
+    after missing rows were dropped.  ``data`` itself is not hashed.
+    """
     h = hashlib.sha256()  # fed from memory views: no copy of the design
     for arr in (design.X, design.y, design.w):
         if arr is not None:
             h.update(memoryview(np.ascontiguousarray(arr)).cast("B"))  # type: ignore[arg-type]
     return h.hexdigest()
+
+
+#: Designs at least this large are hashed in a background thread while the model is fitted
+#: (hashlib releases the GIL); smaller ones are hashed inline, where a thread costs more than it saves.
+_HASH_IN_THREAD_BYTES = 1 << 20
+
+
+def _start_hash(data: pd.DataFrame, design: Design) -> Callable[[], str]:
+    """Start :func:`_data_hash` (in a background thread for large designs); call the result for the digest.
+
+    The arrays are not written to while the fit runs (the numerics only read them),
+    so the digest is the same as hashing them afterwards.  A new thread per call
+    (no pool), so that forked worker processes never wait on a thread they lack.
+    """
+    if design.X.nbytes < _HASH_IN_THREAD_BYTES:
+        digest = _data_hash(data, design)
+        return lambda: digest
+    out: list[str] = []
+    worker = threading.Thread(target=lambda: out.append(_data_hash(data, design)), name="flexemp-hash", daemon=True)
+    worker.start()
+
+    def result() -> str:
+        worker.join()
+        return out[0] if out else _data_hash(data, design)  # the thread failed: hash here (raises the same error)
+
+    return result
+
+
+def _chi2_sf(x: float, q: int) -> float:
+    """``stats.chi2.sf(x, q)`` without its argument checking (≈35 µs a call): ``special.chdtrc``."""
+    return 1.0 if x < 0 else float(special.chdtrc(q, x))
 
 
 def _wald(params: np.ndarray, V: np.ndarray, idx: list[int]) -> float:
@@ -106,9 +145,10 @@ def _fit(
         )
     if model == "mlogit" and len(design.y_levels) < 3:
         raise EstimationError(f"{design.y_name} has {len(design.y_levels)} outcome levels; use logit for two")
+    data_hash = _start_hash(data, design)  # overlaps the fit
     try:
         if model == "ols":
-            return _finish_ols(spec, design, data)
+            return _finish_ols(spec, design, data_hash)
         fit = _fit_numerics(model, design, base_code)
     except (SingularDesignError, SeparationError) as exc:
         shown = ", ".join(_named(exc, design.terms)) or "(not identified)"
@@ -146,7 +186,7 @@ def _fit(
     return EstimationResult(
         model, coefs, statistics, tests, pd.DataFrame(V, index=names, columns=names), spec,
         SampleInfo(design.n_input, nobs, statistics["sum_weights"], dict(design.dropped), design.n_groups),
-        {"flexemp_version": __version__, "data_hash": _data_hash(data, design), "seed": None},
+        {"flexemp_version": __version__, "data_hash": data_hash(), "seed": None},
         design.y_levels, state,
     )
 
@@ -175,7 +215,7 @@ def _ml_tests(params: np.ndarray, V: np.ndarray, idx: list[int], ll: float, ll0:
               weight_kind: str | None, vcov: str) -> dict[str, TestResult]:
     q = len(idx)
     W = _wald(params, V, idx)
-    tests = {"wald": TestResult(W, q, float(stats.chi2.sf(W, q)) if q else None, "all slope coefficients are zero",
+    tests = {"wald": TestResult(W, q, _chi2_sf(W, q) if q else None, "all slope coefficients are zero",
                                 available=q > 0, reason=None if q else "no slope coefficients")}
     if ll0 is None:
         tests["lr"] = TestResult(None, q, None, "all slope coefficients are zero", False, "no null model (no intercept)")
@@ -185,11 +225,11 @@ def _ml_tests(params: np.ndarray, V: np.ndarray, idx: list[int], ll: float, ll0:
                                  "covariance; use the Wald test")
     else:
         lr = 2 * (ll - ll0)
-        tests["lr"] = TestResult(lr, q, float(stats.chi2.sf(lr, q)), "all slope coefficients are zero")
+        tests["lr"] = TestResult(lr, q, _chi2_sf(lr, q), "all slope coefficients are zero")
     return tests
 
 
-def _finish_ols(spec: ModelSpec, design: Design, data: pd.DataFrame) -> EstimationResult:
+def _finish_ols(spec: ModelSpec, design: Design, data_hash: Callable[[], str]) -> EstimationResult:
     from flexemp.models._numerics.linear import fit_ols
 
     fit = fit_ols(design.y, design.X, design.w)
@@ -234,5 +274,5 @@ def _finish_ols(spec: ModelSpec, design: Design, data: pd.DataFrame) -> Estimati
     return EstimationResult(
         "ols", coefs, statistics, tests, pd.DataFrame(V, index=names, columns=names), spec,
         SampleInfo(design.n_input, nobs, statistics["sum_weights"], dict(design.dropped), design.n_groups),
-        {"flexemp_version": __version__, "data_hash": _data_hash(data, design), "seed": None}, (), state,
+        {"flexemp_version": __version__, "data_hash": data_hash(), "seed": None}, (), state,
     )

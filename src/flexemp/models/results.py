@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special, stats
 
 from flexemp.core.errors import EstimationError
 from flexemp.core.jsonable import to_jsonable
@@ -88,9 +88,13 @@ def coef_table(
     se = np.sqrt(np.clip(np.diag(vcov), 0, None))
     with np.errstate(divide="ignore", invalid="ignore"):
         stat = params / se
-    dist = stats.norm if df is None else stats.t(df)
-    p = 2 * dist.sf(np.abs(stat))
-    q = dist.ppf(0.5 + conf_level / 2)
+    if df is None:  # the normal's sf and ppf straight from scipy.special (what stats.norm calls)
+        p = 2 * special.ndtr(-np.abs(stat))
+        q = float(special.ndtri(0.5 + conf_level / 2))
+    else:
+        dist = stats.t(df)
+        p = 2 * dist.sf(np.abs(stat))
+        q = dist.ppf(0.5 + conf_level / 2)
     return pd.DataFrame(
         {
             "term": terms,
