@@ -208,7 +208,8 @@ def _diff_cells(c: Any, key: str) -> list[Cell]:
         return [Cell(None), Cell(None)]
     if bool(c["suppressed"]) or math.isnan(float(c[key])):
         return [Cell(None, text_override="—"), Cell(None)]
-    return [Cell(float(c[key]), 1, stars=_star(float(c["p_value"]))), Cell(float(c["p_value"]), 3)]
+    p = float(c["p_value"])
+    return [Cell(float(c[key]), 1, stars=_star(p)), Cell(p, 3, text_override="<0.001" if p < 0.001 else None)]
 
 
 def _lookup(frame: pd.DataFrame | None, var: str, g: Any, by: str | None, wave: str | None = None,
