@@ -27,6 +27,15 @@ Language = Literal["zh", "en"]
 DataFormat = Literal["csv", "parquet", "sav", "dta", "xlsx"]
 Encoding = Literal["utf-8", "utf-8-sig", "gbk", "gb18030"]
 
+# descriptive statistics
+PercentBase = Literal["row", "col", "total"]
+ChisqStatistic = Literal["F", "Chisq"]
+CompareTest = Literal["auto", "chisq", "welch", "t"]
+# indices and weighting
+Scale = Literal["balance", "share"]
+Engine = Literal["duckdb", "spark"]
+CensusVariable = Literal["province", "region", "sex", "age_group", "age_group_16"]
+
 VARIABLE_TYPES: tuple[str, ...] = get_args(VariableType)
 PII_LEVELS: tuple[str, ...] = get_args(PiiLevel)
 

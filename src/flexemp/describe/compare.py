@@ -13,14 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 from flexemp.codebook import Codebook
-from flexemp.core.options import Language, validate_option
+from flexemp.core.options import ChisqStatistic, CompareTest, Language, PercentBase, validate_option
 from flexemp.describe.tables import (
     CATEGORICAL_TYPES,
     DescribeError,
@@ -32,9 +32,6 @@ from flexemp.describe.tables import (
     weight_vector,
 )
 
-PercentBase = Literal["row", "col", "total"]
-ChisqStatistic = Literal["F", "Chisq"]
-CompareTest = Literal["auto", "chisq", "welch", "t"]
 METHODS = {
     "welch": "Welch t test (t.test, var.equal=FALSE)",
     "t": "pooled t test (t.test, var.equal=TRUE)",

@@ -25,7 +25,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -39,7 +39,6 @@ CATEGORICAL_TYPES = frozenset({"binary", "nominal", "ordinal", "banded"})
 #: Types summarised by a mean in :func:`summary_table_data` (nominal is refused there).
 MEAN_TYPES = frozenset({"binary", "ordinal", "banded", "count", "continuous"})
 
-PercentBase = Literal["row", "col", "total"]
 
 
 # ------------------------------------------------------------------ shared helpers

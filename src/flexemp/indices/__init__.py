@@ -13,7 +13,7 @@ __all__ = [
     "diffusion_index",
     "diffusion_index_sql",
     "expectation_gap",
-    "warehouse_indices",
     "index_change",
     "scores_from_codebook",
+    "warehouse_indices",
 ]

@@ -11,7 +11,7 @@ import difflib
 import warnings
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal, get_args
+from typing import TYPE_CHECKING, get_args
 
 import numpy as np
 import pandas as pd
@@ -19,13 +19,12 @@ from numpy.typing import NDArray
 from scipy import stats
 
 from flexemp.core.errors import DroppedRowsWarning, IndexInputError
-from flexemp.core.options import validate_option
+from flexemp.core.options import Scale, validate_option
 from flexemp.indices.scores import scores_for_variables
 
 if TYPE_CHECKING:
     from flexemp.codebook.model import Codebook
 
-Scale = Literal["balance", "share"]
 SCALES: tuple[str, ...] = get_args(Scale)
 
 #: Scores of the seed's five answers 变好很多 / 变好一点 / 基本不变 / 变差一点 / 变差很多.

@@ -17,17 +17,17 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, get_args
+from typing import TYPE_CHECKING, Any, get_args
 
 import pandas as pd
 
 from flexemp.core.errors import IndexInputError
+from flexemp.core.options import Engine
 
 if TYPE_CHECKING:
     import duckdb
     from pyspark.sql import SparkSession
 
-Engine = Literal["duckdb", "spark"]
 ENGINES: tuple[str, ...] = get_args(Engine)
 
 #: Environment variable naming the Spark master when none is passed.

@@ -12,14 +12,14 @@ import copy
 from collections.abc import Hashable, Mapping
 from functools import lru_cache
 from importlib import resources
-from typing import Any, Literal
+from typing import Any
 
 import pandas as pd
 import yaml
 
 from flexemp.codebook.model import Variable
 from flexemp.core.errors import MarginsError
-from flexemp.core.options import validate_option
+from flexemp.core.options import CensusVariable, validate_option
 
 __all__ = [
     "CENSUS_VARIABLES",
@@ -29,7 +29,6 @@ __all__ = [
     "level_map_from_codebook",
 ]
 
-CensusVariable = Literal["province", "region", "sex", "age_group", "age_group_16"]
 CENSUS_VARIABLES: tuple[str, ...] = ("province", "region", "sex", "age_group", "age_group_16")
 
 
