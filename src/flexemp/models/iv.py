@@ -24,7 +24,7 @@ from flexemp import __version__
 from flexemp.core.errors import EstimationError, SingularDesignError
 from flexemp.core.jsonable import to_jsonable
 from flexemp.models.covariance import ols_vcov
-from flexemp.models.design_matrix import build_design
+from flexemp.models.design_matrix import SimpleSpec, build_design
 from flexemp.models.diagnostics.iv_tests import (
     FirstStage,
     IVArrays,
@@ -45,6 +45,7 @@ from flexemp.models.spec import ModelSpec
 __all__ = ["IVResult", "iv2sls", "parse_iv_formula"]
 
 _BRACKET = re.compile(r"\[([^\[\]]*)\]")
+_NAMES = re.compile(r"^[A-Za-z_]\w*(?:\s*\+\s*[A-Za-z_]\w*)*$")
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,25 @@ def _part(
     return d.y, d.X, d.terms
 
 
+def _split_simple(
+    full: Any, exog: str, endog: str, instr: str
+) -> tuple[Any, ...] | None:
+    """(y, X1, X2, Z2, names...) as column blocks of ``full.X`` when every part is a plain sum of names."""
+    if not isinstance(full.rhs_spec, SimpleSpec):
+        return None
+    if not all(_NAMES.match(p) for p in (endog, instr)) or not (exog == "1" or _NAMES.match(exog)):
+        return None
+    ex = () if exog == "1" else tuple(v.strip() for v in exog.split("+"))
+    en = tuple(v.strip() for v in endog.split("+"))
+    ins = tuple(v.strip() for v in instr.split("+"))
+    ex = ("Intercept", *ex)
+    if full.terms != (*ex, *en, *ins):
+        return None
+    K1, K2 = len(ex), len(en)
+    X = full.X
+    return (full.y, X[:, :K1], X[:, K1 : K1 + K2], X[:, K1 + K2 :], ex, en, ins)
+
+
 def iv2sls(
     formula: str,
     data: pd.DataFrame,
@@ -203,18 +223,21 @@ def iv2sls(
     lhs, exog, endog, instr = parse_iv_formula(formula)
     frame = data.reset_index(drop=True)  # positions, whatever the caller's index
     full = build_design(
-        f"{lhs} ~ {exog} + {endog} + {instr}",
+        f"{lhs} ~ {exog} + {endog} + {instr}" if exog != "1" else f"{lhs} ~ {endog} + {instr}",
         frame,
         outcome="continuous",
         weights=weights,
         weight_kind=weight_kind,
         cluster=cluster,
     )
-    pos = np.asarray(full.index)
-    sub = frame.iloc[pos]
-    y, X1, exog_names = _part(f"{lhs} ~ {exog}", sub, True)
-    _, X2, endog_names = _part(f"{lhs} ~ {endog}", sub, False)
-    _, Z2, instr_names = _part(f"{lhs} ~ {instr}", sub, False)
+    parts = _split_simple(full, exog, endog, instr)
+    if parts is not None:  # plain sums of numeric columns: the parts are column blocks of full.X
+        y, X1, X2, Z2, exog_names, endog_names, instr_names = parts
+    else:  # formulaic terms (C(), interactions): each part has its own coding
+        sub = frame.iloc[np.asarray(full.index)]
+        y, X1, exog_names = _part(f"{lhs} ~ {exog}", sub, True)
+        _, X2, endog_names = _part(f"{lhs} ~ {endog}", sub, False)
+        _, Z2, instr_names = _part(f"{lhs} ~ {instr}", sub, False)
     both = sorted(set(instr_names) & set(exog_names)) + sorted(set(endog_names) & set(exog_names))
     if both:
         raise EstimationError(
@@ -240,11 +263,13 @@ def iv2sls(
         exog_names,
         endog_names,
         instr_names,
+        np.column_stack([X1, Z2]),
+        full.X[:, : X1.shape[1] + K2] if parts is not None else np.column_stack([X1, X2]),
     )
     from flexemp.models._numerics.iv import fit_2sls
 
     try:
-        fit = fit_2sls(y, X1, X2, Z2, full.w)
+        fit = fit_2sls(y, X1, X2, Z2, full.w, Z=a.Z, X=a.X)
     except SingularDesignError as exc:
         zn = exog_names + instr_names
         shown = [
@@ -312,7 +337,7 @@ def _finish(spec: ModelSpec, a: IVArrays, fit: Any, full: Any, data: pd.DataFram
     name, overid = overid_test(a, fit)
     diag[name] = overid
     diag["endogeneity"] = endogeneity_test(a, fit)
-    X = np.column_stack([a.X1, a.X2])
+    X = a.X
     index = data.index[np.asarray(full.index)]
     state = FitState(
         fit.params,

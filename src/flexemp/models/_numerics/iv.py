@@ -63,7 +63,14 @@ class TSLSFit:
 
 
 def fit_2sls(
-    y: np.ndarray, X1: np.ndarray, X2: np.ndarray, Z2: np.ndarray, w: np.ndarray | None
+    y: np.ndarray,
+    X1: np.ndarray,
+    X2: np.ndarray,
+    Z2: np.ndarray,
+    w: np.ndarray | None,
+    *,
+    Z: np.ndarray | None = None,
+    X: np.ndarray | None = None,
 ) -> TSLSFit:
     """2SLS of y on [X1, X2] with instruments [X1, Z2] (Theil 1953; Stata ``ivregress 2sls``).
 
@@ -71,12 +78,15 @@ def fit_2sls(
     partialled out of X2 and Z2, and Q′X, Q′y; the second stage is a QR of the small L × K
     matrix Q′√W·X, since X̂′WX̂ = (Q′√W X)′(Q′√W X).
 
+    ``Z`` = [X1, Z2] and ``X`` = [X1, X2] may be passed when the caller has them stacked already.
+
     Raises
     ------
     SingularDesignError
         Collinear instruments (column indices of Z) or regressors.
     """
-    Z = np.column_stack([X1, Z2])
+    if Z is None:
+        Z = np.column_stack([X1, Z2])
     L = Z.shape[1]
     K1 = X1.shape[1]
     sw = None if w is None else np.sqrt(w)
@@ -86,7 +96,8 @@ def fit_2sls(
     dependent = tuple(_dependent_in_order(R, COLLINEAR_TOL))
     if dependent:
         _raise_singular(dependent, L, "iv2sls (instruments)")
-    X = np.column_stack([X1, X2])
+    if X is None:
+        X = np.column_stack([X1, X2])
     Xs = X if sw is None else X * sw[:, None]
     ys = y if sw is None else y * sw
     QX, Qy = Q.T @ Xs, Q.T @ ys

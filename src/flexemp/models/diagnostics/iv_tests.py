@@ -95,7 +95,10 @@ STOCK_YOGO_SIZE_2: dict[int, dict[str, float]] = {
 
 @dataclass(frozen=True)
 class IVArrays:
-    """The arrays of a 2SLS fit: y (n,), X1 (n, K1), X2 (n, K2), Z2 (n, L2), w, clusters; names of each part."""
+    """The arrays of a 2SLS fit: y (n,), X1 (n, K1), X2 (n, K2), Z2 (n, L2), w, clusters; names of each part.
+
+    ``Z`` = [X1, Z2] and ``X`` = [X1, X2] are stacked once here and shared by every statistic.
+    """
 
     y: np.ndarray
     X1: np.ndarray
@@ -109,6 +112,8 @@ class IVArrays:
     exog_names: tuple[str, ...]
     endog_names: tuple[str, ...]
     instr_names: tuple[str, ...]
+    Z: np.ndarray
+    X: np.ndarray
 
     @property
     def nobs(self) -> float:
@@ -173,7 +178,7 @@ def first_stages(a: IVArrays, fit: ivnum.TSLSFit, conf_level: float) -> dict[str
     regression, F(L2, N − L) (cluster: G − 1); Stata ``regress d x z, vce(...)`` + ``test z``.
     Partial R² = 1 − RSS(x̃ on z̃)/TSS(x̃) with X1 partialled out (ivreg2's "Partial R-sq").
     """
-    Z = np.column_stack([a.X1, a.Z2])
+    Z = a.Z
     names = list(a.exog_names + a.instr_names)
     idx = list(range(a.X1.shape[1], Z.shape[1]))
     X2t = fit.x2t
@@ -277,12 +282,10 @@ def overid_test(a: IVArrays, fit: ivnum.TSLSFit) -> tuple[str, TestResult]:
     if a.vcov == "classical":
         stat = a.nobs * fit.resid_r2_z  # Sargan: N·R² of e on Z (from the QR of the fit)
     else:
-        Z = np.column_stack([a.X1, a.Z2])
-        X = np.column_stack([a.X1, a.X2])
         stat = ivnum.hansen_j(
             a.y,
-            X,
-            Z,
+            a.X,
+            a.Z,
             fit.resid,
             w=a.w,
             weight_kind=a.weight_kind,
@@ -318,7 +321,7 @@ def endogeneity_test(a: IVArrays, fit: ivnum.TSLSFit) -> TestResult:
     inner[:K, :K] = fit.bread
     inner[K:, K:] = np.linalg.inv(VV)
     bread = Tinv @ inner @ Tinv.T
-    Xa = np.column_stack([a.X1, a.X2, Vh])
+    Xa = np.column_stack([a.X, Vh])
     V = _vcov(a, Xa, resid, (bread + bread.T) / 2)
     coef_v = c - fit.params[K - K2 : K]
     idx = list(range(K, K + K2))
