@@ -174,34 +174,74 @@ def rk_statistic(
 
     Notes
     -----
+    See :func:`rk_statistics`, which computes the LM, Wald and Cragg-Donald forms together.
+    """
+    lm, wald, cd = rk_statistics(
+        X2t, Z2t, vcov=vcov, w=w, weight_kind=weight_kind, groups=groups, n_groups=n_groups,
+        nobs=nobs,
+    )
+    if vcov == "classical":
+        return lm if form == "lm" else cd
+    return lm if form == "lm" else wald
+
+
+def rk_statistics(
+    X2t: np.ndarray,
+    Z2t: np.ndarray,
+    *,
+    vcov: str,
+    w: np.ndarray | None,
+    weight_kind: str,
+    groups: np.ndarray | None,
+    n_groups: int | None,
+    nobs: float,
+) -> tuple[float, float, float]:
+    """Kleibergen-Paap rk LM, rk Wald (with ``vcov``) and the Cragg-Donald Wald (classical), in one pass.
+
+    Returns
+    -------
+    (lm, wald, cragg_donald) : floats
+        Under ``vcov="classical"`` lm is Anderson's LM and wald equals cragg_donald.
+
+    Notes
+    -----
     Kleibergen & Paap (2006, *J. Econometrics* 133) in the canonical-correlation normalisation of
     ``ranktest``/``ivreg2``: Θ = G Π̂₂ F⁻¹ with G′G = Z̃′WZ̃, F′F = X̃′WX̃; Θ = USV′; λ = U₂′Θv_K
     (U₂ the last L2 − K2 + 1 left singular vectors, v_K the last right one) and
     rk = λ′Ω⁻¹λ, Ω = (v_K′ ⊗ U₂′)(F⁻¹′ ⊗ G) V̂(vec Π̂₂)(F⁻¹ ⊗ G′)(v_K ⊗ U₂).  The robust and
-    cluster meats carry no small-sample factor (as ``ranktest``).
+    cluster meats carry no small-sample factor (as ``ranktest``).  The grams, the SVD and Ω's
+    transformation are shared by the three forms, and the robust / cluster meats of the Wald
+    (first-stage residuals) and LM (X̃2 itself) scores come from one stacked meat.
     """
     K2 = X2t.shape[1]
     ZZ = _gram(Z2t, Z2t, w)
     ZZi = np.linalg.inv(ZZ)
     Pi2 = ZZi @ _gram(Z2t, X2t, w)
-    V = X2t - Z2t @ Pi2 if form == "wald" else X2t
+    V = X2t - Z2t @ Pi2
     G = np.linalg.cholesky(ZZ).T
     Fi = np.linalg.inv(np.linalg.cholesky(_gram(X2t, X2t, w)).T)
     Theta = G @ Pi2 @ Fi
     U, _, Vt = np.linalg.svd(Theta, full_matrices=True)
     U2, vK = U[:, K2 - 1 :], Vt[K2 - 1, :]
     lam = U2.T @ Theta @ vK
-    if vcov == "classical":
-        Vpi = np.kron(_gram(V, V, w) / nobs, ZZi)
-    else:
-        S = np.concatenate(
-            [Z2t * V[:, [j]] for j in range(K2)], axis=1
-        )  # vec order: column-major Π₂
-        B = np.kron(np.eye(K2), ZZi)
-        Vpi = B @ meat(S, w, weight_kind, groups if vcov == "cluster" else None, n_groups) @ B
     T = np.kron(Fi.T, G).T @ np.kron(vK[:, None], U2)  # Ω = T′ V̂ T
-    Om = T.T @ Vpi @ T
-    return float(lam @ np.linalg.solve(Om, lam))
+
+    def rk(Vpi: np.ndarray) -> float:
+        return float(lam @ np.linalg.solve(T.T @ Vpi @ T, lam))
+
+    cd = rk(np.kron(_gram(V, V, w) / nobs, ZZi))
+    if vcov == "classical":
+        return rk(np.kron(_gram(X2t, X2t, w) / nobs, ZZi)), cd, cd
+    m = K2 * Z2t.shape[1]
+    S = np.empty((Z2t.shape[0], 2 * m))  # vec order (column-major Π₂): Wald scores, then LM scores
+    for j in range(K2):  # loop over endogenous regressors
+        np.multiply(Z2t, V[:, [j]], out=S[:, j * Z2t.shape[1] : (j + 1) * Z2t.shape[1]])
+        np.multiply(Z2t, X2t[:, [j]], out=S[:, m + j * Z2t.shape[1] : m + (j + 1) * Z2t.shape[1]])
+    M = meat(S, w, weight_kind, groups if vcov == "cluster" else None, n_groups)
+    B = np.kron(np.eye(K2), ZZi)
+    wald = rk(B @ M[:m, :m] @ B)
+    lm = rk(B @ M[m:, m:] @ B)
+    return lm, wald, cd
 
 
 def hansen_j(

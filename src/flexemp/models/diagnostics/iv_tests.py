@@ -229,9 +229,7 @@ def weak_id_tests(a: IVArrays, fit: ivnum.TSLSFit) -> dict[str, TestResult]:
         "n_groups": a.n_groups,
         "nobs": N,
     }
-    lm = ivnum.rk_statistic(X2t, Z2t, form="lm", vcov=a.vcov, **common)
-    wald = ivnum.rk_statistic(X2t, Z2t, form="wald", vcov=a.vcov, **common)
-    cd = ivnum.rk_statistic(X2t, Z2t, form="wald", vcov="classical", **common)
+    lm, wald, cd = ivnum.rk_statistics(X2t, Z2t, vcov=a.vcov, **common)
     if a.vcov == "cluster":
         G = float(a.n_groups or 0)
         rkf = wald / (N - 1) * (N - L) * (G - 1) / G / L2
