@@ -183,6 +183,8 @@ def _objective(
     p = k + J - 1
     score_u, score_a = rows_u * p + k + y[rows_u], rows_a * p + k + y[rows_a] - 1
 
+    last_first: list[np.ndarray] = []  # [θ, gᵤ, gₐ] of the last evaluation with derivatives
+
     def loglik_terms(theta: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
         beta, cuts = theta[:k], theta[k:]
         if np.any(np.diff(cuts) <= 0) or not np.all(np.isfinite(theta)):
@@ -219,6 +221,7 @@ def _objective(
         if not need or not np.isfinite(ll):
             return ll, None, None
         g_u, g_a = first(a, u, logp)
+        last_first[:] = [theta.copy(), g_u, g_a]  # the scores at the optimum reuse them
         d_uu, d_aa, d_ua = second(a, u, g_u, g_a)
         grad = np.empty(p)
         grad[k:] = np.bincount(y, weights=w_arr * g_u, minlength=J)[: J - 1]
@@ -247,11 +250,14 @@ def _objective(
         return ll, grad, (H + H.T) / 2
 
     def score_fn(theta: np.ndarray) -> np.ndarray:
-        terms = loglik_terms(theta)
-        if terms is None:
-            raise EstimationError("ordered model: cutpoints are not strictly increasing")
-        logp, a, u = terms
-        g_u, g_a = first(a, u, logp)
+        if last_first and np.array_equal(last_first[0], theta):
+            g_u, g_a = last_first[1], last_first[2]  # computed by the last derivative evaluation
+        else:
+            terms = loglik_terms(theta)
+            if terms is None:
+                raise EstimationError("ordered model: cutpoints are not strictly increasing")
+            logp, a, u = terms
+            g_u, g_a = first(a, u, logp)
         scores = np.zeros((n, p))
         np.multiply(X, (g_a - g_u)[:, None], out=scores[:, :k])
         scores.flat[score_u] = g_u[rows_u]  # ∂l/∂κ_{y+1} = gᵤ
