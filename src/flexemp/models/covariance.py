@@ -36,21 +36,32 @@ def _inv_neg(hessian: np.ndarray) -> np.ndarray:
     try:
         return np.linalg.inv(-hessian)
     except np.linalg.LinAlgError as exc:
-        raise EstimationError("the Hessian is singular; the model is not identified (collinear regressors?)") from exc
+        raise EstimationError(
+            "the Hessian is singular; the model is not identified (collinear regressors?)"
+        ) from exc
 
 
-def meat(scores: np.ndarray, w: np.ndarray | None, weight_kind: str, groups: np.ndarray | None, n_groups: int | None) -> np.ndarray:
+def _cluster_sums(A: np.ndarray, v: np.ndarray | None, groups: np.ndarray, G: int) -> np.ndarray:
+    """S = C·diag(v)·A, C the (G, n) 0/1 cluster-membership matrix: Σ_{i∈g} vᵢaᵢ in one sparse product.
+
+    (CSC: column i holds row i's single entry at its cluster code; no sorting, and no weighted
+    copy of A: the row factors v ride in the sparse matrix.)
+    """
+    n = A.shape[0]
+    C = sparse.csc_matrix((np.ones(n) if v is None else v, groups, np.arange(n + 1)), shape=(G, n))
+    return np.asarray(C @ A)
+
+
+def meat(
+    scores: np.ndarray,
+    w: np.ndarray | None,
+    weight_kind: str,
+    groups: np.ndarray | None,
+    n_groups: int | None,
+) -> np.ndarray:
     """The meat M of the sandwich from per-row scores (n, k): see the module docstring for the weighting."""
     if groups is not None:
-        G = int(n_groups or groups.max() + 1)
-        n = scores.shape[0]
-        # S = C·diag(w)·scores with C the (G, n) 0/1 cluster-membership matrix: one sparse
-        # product over the rows (no weighted copy of the scores, no per-column passes)
-        # (CSC: column i holds row i's single entry at its cluster code; no sorting needed)
-        C = sparse.csc_matrix(
-            (np.ones(n) if w is None else w, groups, np.arange(n + 1)), shape=(G, n)
-        )
-        sums = np.asarray(C @ scores)
+        sums = _cluster_sums(scores, w, groups, int(n_groups or groups.max() + 1))
         return sums.T @ sums
     if w is None:
         return scores.T @ scores
@@ -59,6 +70,32 @@ def meat(scores: np.ndarray, w: np.ndarray | None, weight_kind: str, groups: np.
     for lo in range(0, scores.shape[0], _CHUNK):  # the weighted scores a chunk at a time
         s = scores[lo : lo + _CHUNK]
         M += (s * wk[lo : lo + _CHUNK, None]).T @ s
+    return M
+
+
+def meat_xr(
+    X: np.ndarray,
+    r: np.ndarray,
+    w: np.ndarray | None,
+    weight_kind: str,
+    groups: np.ndarray | None,
+    n_groups: int | None,
+) -> np.ndarray:
+    """``meat(X * r[:, None], ...)`` without the (n, k) score matrix: the row factors rᵢ (and wᵢ) are applied on the fly.
+
+    Cluster: S_g = Σ_{i∈g} wᵢrᵢxᵢ as one sparse product; otherwise Σ wᵢrᵢ²xᵢxᵢ′ (prob: wᵢ²)
+    a block of rows at a time.  Equal to :func:`meat` of the scores up to rounding.
+    """
+    if groups is not None:
+        sums = _cluster_sums(
+            X, r if w is None else w * r, groups, int(n_groups or groups.max() + 1)
+        )
+        return sums.T @ sums
+    r2 = r * r if w is None else (w if weight_kind == "freq" else w * w) * (r * r)
+    M = np.zeros((X.shape[1], X.shape[1]))
+    for lo in range(0, X.shape[0], _CHUNK):  # a block of rows at a time (bounds the temporary)
+        x = X[lo : lo + _CHUNK]
+        M += (x * r2[lo : lo + _CHUNK, None]).T @ x
     return M
 
 
@@ -139,15 +176,14 @@ def ols_vcov(
     if vcov == "classical":
         ssr = float(resid @ resid) if w is None else float((w * resid) @ resid)
         return ssr / (N - k) * xtwx_inv
-    scores = X * resid[:, None]
     if vcov == "cluster":
         if groups is None:
             raise EstimationError("cluster covariance needs cluster codes")
         G = int(n_groups or groups.max() + 1)
         c = G / (G - 1) * (N - 1) / (N - k)
-        M = meat(scores, w, weight_kind, groups, G)
+        M = meat_xr(X, resid, w, weight_kind, groups, G)
     else:
         c = N / (N - k)
-        M = meat(scores, w, weight_kind, None, None)
+        M = meat_xr(X, resid, w, weight_kind, None, None)
     v = c * xtwx_inv @ M @ xtwx_inv
     return (v + v.T) / 2

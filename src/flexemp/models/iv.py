@@ -134,9 +134,7 @@ def _part(
     return d.y, d.X, d.terms
 
 
-def _split_simple(
-    full: Any, exog: str, endog: str, instr: str
-) -> tuple[Any, ...] | None:
+def _split_simple(full: Any, exog: str, endog: str, instr: str) -> tuple[Any, ...] | None:
     """(y, X1, X2, Z2, names...) as column blocks of ``full.X`` when every part is a plain sum of names."""
     if not isinstance(full.rhs_spec, SimpleSpec):
         return None

@@ -21,7 +21,7 @@ from flexemp.models._numerics.linear import (
     _raise_singular,
     fit_ols,
 )
-from flexemp.models.covariance import meat
+from flexemp.models.covariance import meat, meat_xr
 
 
 @dataclass(frozen=True)
@@ -177,7 +177,13 @@ def rk_statistic(
     See :func:`rk_statistics`, which computes the LM, Wald and Cragg-Donald forms together.
     """
     lm, wald, cd = rk_statistics(
-        X2t, Z2t, vcov=vcov, w=w, weight_kind=weight_kind, groups=groups, n_groups=n_groups,
+        X2t,
+        Z2t,
+        vcov=vcov,
+        w=w,
+        weight_kind=weight_kind,
+        groups=groups,
+        n_groups=n_groups,
         nobs=nobs,
     )
     if vcov == "classical":
@@ -262,7 +268,7 @@ def hansen_j(
     S = Σ (zᵢeᵢ)(zᵢeᵢ)′ (cluster: sums within clusters; no small-sample factor),
     b = (X′WZ S⁻¹ Z′WX)⁻¹ X′WZ S⁻¹ Z′Wy, J = g′S⁻¹g with g = Z′W(y − Xb) (Hansen 1982).
     """
-    S = meat(Z * resid[:, None], w, weight_kind, groups, n_groups)
+    S = meat_xr(Z, resid, w, weight_kind, groups, n_groups)
     Si = np.linalg.inv(S)
     ZX, Zy = _gram(Z, X, w), _gram(Z, y[:, None], w)[:, 0]
     A = ZX.T @ Si
