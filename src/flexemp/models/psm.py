@@ -25,7 +25,7 @@ from scipy import stats
 
 from flexemp.core.errors import EstimationError, UnknownVariableError, UnsupportedOptionError
 from flexemp.core.options import validate_option
-from flexemp.models._numerics.ai2016 import ai2016_ate_correction
+from flexemp.models._numerics.ai2016 import ai2016_ate_correction, ai2016_att_terms
 from flexemp.models._numerics.binary import binary_prob, fit_binary
 from flexemp.models._numerics.matching import (
     Pairs,
@@ -47,13 +47,6 @@ CaliperScale = Literal["score", "sd_logit"]
 AI2016_REASON = (
     "the Abadie-Imbens (2016) adjustment for the estimated score (Stata teffects psmatch) "
     "is not implemented yet; se_ai2006 treats the score as known"
-)
-#: ATT/ATC: the formula as we read Theorem 2 does not reproduce Stata's printed SE (docs/psm.md).
-AI2016_REASON_ATT = (
-    "se_ai2016 is computed for estimand='ate' only: our reading of Abadie-Imbens (2016, "
-    "Theorem 2) for the ATT gives 30.470 on Stata's cattaneo2 example where teffects psmatch, "
-    "atet prints 30.551, so no ATT/ATC number is reported; use se_ai2006 (known score) or "
-    "estimand='ate'"
 )
 AI2016_REASON_OPTIONS = (
     "se_ai2016 assumes nearest-neighbour matching with replacement on every unit; it is not "
@@ -77,9 +70,9 @@ class PSMResult:
         ``Match``'s default SE (``Var.calc = 0``): σ² pooled from the matched pairs.
     se_ai2016 : float or None
         Abadie–Imbens (2016) SE adjusting for the estimated score (Stata ``teffects psmatch``'s
-        ``AI robust`` SE, ``vce(robust, nn(2))``): ATE only, with replacement, no caliper or
-        common support; otherwise ``None`` and ``se_ai2016_reason`` says why (empty when
-        computed).
+        ``AI robust`` SE, ``vce(robust, nn(2))``): ATE, ATT and ATC (ATC by symmetry, not
+        checked against Stata), with replacement, no caliper or common support; otherwise
+        ``None`` and ``se_ai2016_reason`` says why (empty when computed).
     se_simple : float
         psmatch2's SE: √(Var(Y₁)/N₁ + Var_w(Y₀)·ΣKⱼ²/N₁²) (NaN for ATE).
     t, p_value : float
@@ -393,7 +386,9 @@ def psm(
     se = math.sqrt(eff.var_ai2006)
     se16, reason16 = _se_ai2016(
         eff.var_ai2006,
+        eff.estimate,
         estimand,
+        k,
         replace,
         caliper,
         common_support,
@@ -472,7 +467,9 @@ def psm(
 
 def _se_ai2016(
     var_ai2006: float,
+    estimate: float,
     estimand: str,
+    k: int,
     replace: bool,
     caliper: float | None,
     common_support: bool,
@@ -485,8 +482,6 @@ def _se_ai2016(
     tol: float,
 ) -> tuple[float | None, str]:
     """The Abadie–Imbens (2016) SE, or None and the reason it is not defined here."""
-    if estimand != "ate":
-        return None, AI2016_REASON_ATT
     off = [
         name
         for name, on in (
@@ -500,11 +495,28 @@ def _se_ai2016(
         return None, AI2016_REASON_OPTIONS.format(what=" and ".join(off))
     if min(int(tr.sum()), int((1 - tr).sum())) < 2:
         return None, "se_ai2016 needs at least 2 units in each group"
-    corr, _, _ = ai2016_ate_correction(p, xb, X, y, tr, link, tol)  # type: ignore[arg-type]
-    v = var_ai2006 - corr
+    if estimand == "ate":
+        corr, _, _ = ai2016_ate_correction(p, xb, X, y, tr, link, tol)  # type: ignore[arg-type]
+        v = var_ai2006 - corr
+    else:  # ATC = −(ATT with the groups swapped); logit and probit are symmetric links
+        flip = estimand == "atc"
+        terms = ai2016_att_terms(
+            1.0 - p if flip else p,
+            -xb if flip else xb,
+            X,
+            X[:, 1:],
+            y,
+            1.0 - tr if flip else tr,
+            link,  # type: ignore[arg-type]
+            -estimate if flip else estimate,
+            k,
+            tol,
+        )
+        v = var_ai2006 + terms.adjustment
     if not (math.isfinite(v) and v > 0):
         return None, (
             f"the Abadie-Imbens (2016) variance estimate is not positive ({v:.4g}): the "
-            "correction exceeds the known-score variance in this sample; use se_ai2006"
+            "estimated-score adjustment outweighs the known-score variance in this sample; "
+            "use se_ai2006"
         )
     return math.sqrt(v), ""
