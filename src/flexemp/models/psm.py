@@ -8,7 +8,8 @@ Yᵢ(1) − Yᵢ(0) with the missing potential outcome imputed by the matched un
 Matches R ``Matching::Match(Y, Tr, X = pscore, estimand, M = k, replace = TRUE,
 ties = TRUE, distance.tolerance = 0, Var.calc = 1)`` (estimate and ``se_ai2006``;
 ``se_homoskedastic`` is ``Var.calc = 0``, Match's default) and Stata
-``teffects psmatch (y) (t x1 x2), atet nneighbor(k)`` for the point estimate;
+``teffects psmatch (y) (t x1 x2), atet nneighbor(k)`` for the point estimate and, with
+``tie_tolerance=1e-10``, its "AI robust" SE (``se_ai2016``, ATE and ATET);
 ``psmatch2 t x1 x2, outcome(y) neighbor(k)`` for the greedy order without
 replacement and ``se_simple``; ``pstest`` for the balance table.
 """
