@@ -60,7 +60,7 @@ ANALYSIS_KEYS: dict[str, tuple[set[str], set[str]]] = {
                                           "chart", "column_labels", "collapse_controls"}),
     "iv": ({"outcome", "endogenous"}, {"instruments", "loo_instruments", "controls", "vcov", "cluster"}),
     "psm": ({"outcome", "treatments", "covariates"}, {"score", "k", "replace", "caliper", "ties",
-                                                       "estimand", "balance"}),
+                                                       "estimand", "balance", "se"}),
     "heckman": ({"outcome", "selection"}, {"controls", "selection_controls", "model"}),
     "selection_correction": ({"outcome", "treatment"}, {"model", "controls", "first_stage_controls",
                                                          "vcov", "cluster"}),

@@ -41,6 +41,7 @@ _CHOICES: dict[str, tuple[str, ...]] = {
     "score": ("logit", "probit"),
     "ties": ("all", "first"),
     "estimand": ("att", "ate", "atc"),
+    "se": ("ai2016", "ai2006", "homoskedastic", "simple"),
     "percent": ("row", "col", "total"),
     "test": ("auto", "t", "welch", "chisq"),
 }

@@ -87,7 +87,8 @@ def psm(ctx: StudyContext, a: AnalysisSpec) -> AnalysisOutput:
         for t in names(a, "treatments", required=True)
     ]
     out = AnalysisOutput(a.id, a.type, a.title)
-    out.tables.append(psm_table(results, codebook=ctx.codebook, lang=ctx.lang, title=a.title, key=a.id,
+    se = choice(a, "se", ("ai2016", "ai2006", "homoskedastic", "simple"), "ai2016") or "ai2016"
+    out.tables.append(psm_table(results, se=se, codebook=ctx.codebook, lang=ctx.lang, title=a.title, key=a.id,
                                 stars=stars(a)))
     if one(a, "balance", True):
         for i, res in enumerate(results, 1):
