@@ -185,21 +185,49 @@ def separation_check(
     )
 
 
-def _objective(y: np.ndarray, X: np.ndarray, w_arr: np.ndarray, link: str) -> Objective:
-    """Σ wᵢ lᵢ with analytic gradient and Hessian (see :func:`fit_binary`)."""
+class _Objective:
+    """Σ wᵢ lᵢ with analytic gradient and Hessian (see :func:`fit_binary`).
 
-    def objective(
-        theta: np.ndarray, derivatives: bool
+    Remembers x′β and ∂lᵢ/∂η of the last θ it saw, so that evaluating the same θ
+    again (start values, then Newton's first step; the scores at the optimum)
+    repeats no pass over X.  With unit weights the products wᵢ·v are skipped
+    (they are exact).
+    """
+
+    def __init__(self, y: np.ndarray, X: np.ndarray, w_arr: np.ndarray, link: str) -> None:
+        self.y, self.X, self.w, self.link = y, X, w_arr, link
+        self.unit = bool(np.all(w_arr == 1.0))
+        self.theta: np.ndarray | None = None
+        self.xb = np.zeros(0)
+        self.d1: np.ndarray | None = None
+
+    def _xb(self, theta: np.ndarray) -> np.ndarray:
+        if self.theta is None or not np.array_equal(self.theta, theta):
+            self.theta, self.xb, self.d1 = theta.copy(), self.X @ theta, None
+        return self.xb
+
+    def __call__(
+        self, theta: np.ndarray, derivatives: bool
     ) -> tuple[float, np.ndarray | None, np.ndarray | None]:
-        xb = X @ theta
+        xb = self._xb(theta)
+        w, X = self.w, self.X
         if not derivatives:
-            return float(w_arr @ _loglik_only(y, xb, link)), None, None
-        ll_i, d1, d2 = _terms(y, xb, link)
-        g = X.T @ (w_arr * d1)
-        H = -((X * (w_arr * d2)[:, None]).T @ X)  # negate the k×k product, not the n×k factor
-        return float(w_arr @ ll_i), g, (H + H.T) / 2
+            return float(w @ _loglik_only(self.y, xb, self.link)), None, None
+        ll_i, d1, d2 = _terms(self.y, xb, self.link)
+        self.d1 = d1
+        g = X.T @ (d1 if self.unit else w * d1)
+        H = -((X * (d2 if self.unit else w * d2)[:, None]).T @ X)  # negate the k×k product, not the n×k factor
+        return float(w @ ll_i), g, (H + H.T) / 2
 
-    return objective
+    def scores(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """x′β and the per-row scores xᵢ·∂lᵢ/∂η at ``theta``."""
+        xb = self._xb(theta)
+        d1 = self.d1 if self.d1 is not None else _terms(self.y, xb, self.link)[1]
+        return xb, self.X * d1[:, None]
+
+
+def _objective(y: np.ndarray, X: np.ndarray, w_arr: np.ndarray, link: str) -> _Objective:
+    return _Objective(y, X, w_arr, link)
 
 
 def _lpm_start(
@@ -390,13 +418,12 @@ def fit_binary(
         objective, theta0, model=model, maxiter=maxiter, tol=tol, on_failure=on_failure
     )
     separation_check(-res.hessian, gram, const, sw=sw, model=model)
-    xb = X @ res.params
-    _, d1, _ = _terms(y, xb, link)
+    xb, scores = objective.scores(res.params)
     return MLFit(
         params=res.params,
         loglik=res.loglik,
         loglik_null=ll_null,
-        scores=X * d1[:, None],
+        scores=scores,
         hessian=res.hessian,
         iterations=res.iterations,
         grad_norm=res.grad_norm,
