@@ -45,6 +45,7 @@ from flexemp.models.spec import ModelSpec
 __all__ = ["IVResult", "iv2sls", "parse_iv_formula"]
 
 _BRACKET = re.compile(r"\[([^\[\]]*)\]")
+_HASH_ROWS = 65536
 _NAMES = re.compile(r"^[A-Za-z_]\w*(?:\s*\+\s*[A-Za-z_]\w*)*$")
 
 
@@ -120,8 +121,15 @@ def parse_iv_formula(formula: str) -> tuple[str, str, str, str]:
 def _hash(*arrays: np.ndarray | None) -> str:
     h = hashlib.sha256()
     for arr in arrays:
-        if arr is not None:
-            h.update(memoryview(np.ascontiguousarray(arr)).cast("B"))  # type: ignore[arg-type]
+        if arr is None:
+            continue
+        if arr.flags.c_contiguous:
+            h.update(memoryview(arr).cast("B"))  # type: ignore[arg-type]
+            continue
+        for lo in range(
+            0, arr.shape[0], _HASH_ROWS
+        ):  # a column block (view): the same bytes, copied a block at a time
+            h.update(memoryview(np.ascontiguousarray(arr[lo : lo + _HASH_ROWS])).cast("B"))  # type: ignore[arg-type]
     return h.hexdigest()
 
 
