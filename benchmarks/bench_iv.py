@@ -22,8 +22,9 @@ Prints one line per N with the times and the ratio linearmodels-with-diagnostics
 
 BLAS threads: the script sets ``OPENBLAS_NUM_THREADS=1`` (and the MKL/OMP equivalents) unless
 already set, for every package alike.  On a small shared machine OpenBLAS's threads on tall,
-skinny products cost more than they save (here flexemp took 0.64-0.70 s at N = 200,000 with
-threads and 0.25-0.27 s without); run with ``OPENBLAS_NUM_THREADS=2`` etc. to compare.
+skinny products cost more than they save (here flexemp took 0.115-0.127 s at N = 200,000 with
+two threads and 0.096-0.098 s with one, 2026-12-07); run with ``OPENBLAS_NUM_THREADS=2`` etc. to
+compare.
 """
 
 from __future__ import annotations
