@@ -1,0 +1,142 @@
+"""The speed paths give the same numbers as the plain computations they replace.
+
+Each reference below is the straightforward formula written out in the test
+(dense one-hot products, a fresh score computation, hashlib over the arrays,
+pandas' factorize), so a fast path that drifts from it fails.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import special
+
+import flexemp
+from flexemp.core.errors import DroppedRowsWarning
+from flexemp.models._numerics import binary, ordered
+from flexemp.models.design_matrix import _cluster_codes, build_design
+
+
+def _ordered_data(n: int = 1500, k: int = 3, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, k))
+    y = np.digitize(X @ np.linspace(-0.5, 0.5, k) + rng.normal(size=n), [-1.0, 0.0, 1.0])
+    return y.astype(np.intp), X
+
+
+def _dense_cross_block(y: np.ndarray, X: np.ndarray, theta: np.ndarray, J: int) -> np.ndarray:
+    """−X′E with E built from the one-hot of y (the formula before the scatter)."""
+    k = X.shape[1]
+    ext = np.concatenate([[-np.inf], theta[k:], [np.inf]])
+    xb = X @ theta[:k]
+    a, u = ext[y] - xb, ext[y + 1] - xb
+    p = special.ndtr(u) - special.ndtr(a)
+    phi = lambda z: np.exp(-0.5 * z**2) / np.sqrt(2 * np.pi)  # noqa: E731
+    g_u, g_a = phi(u) / p, phi(a) / p
+    u_f, a_f = np.where(y < J - 1, u, 0.0), np.where(y > 0, a, 0.0)
+    d_uu = -g_u * u_f - g_u**2
+    d_aa = g_a * a_f - g_a**2
+    d_ua = g_u * g_a
+    onehot = np.zeros((len(y), J))
+    onehot[np.arange(len(y)), y] = 1.0
+    E = onehot[:, : J - 1] * (d_uu + d_ua)[:, None] + onehot[:, 1:] * (d_ua + d_aa)[:, None]
+    return -(X.T @ E)
+
+
+@pytest.mark.parametrize("link", ["probit", "logit"])
+def test_ordered_scores_at_optimum_equal_a_fresh_computation(link: str) -> None:
+    y, X = _ordered_data()
+    fit = ordered.fit_ordered(y, X, link=link)  # scores reuse the last derivative evaluation
+    _, score_fn = ordered._objective(y, X, np.ones(len(y)), link, 4)  # a fresh closure: no cache
+    np.testing.assert_array_equal(fit.scores, score_fn(fit.params))
+    # each row's cutpoint scores sit in its own two columns: upper cut y, lower cut y − 1
+    k = X.shape[1]
+    cut_scores = fit.scores[:, k:]
+    assert np.all(cut_scores[y == 0, 1:] == 0)
+    assert np.all(cut_scores[y == 3, :2] == 0)
+    assert np.all(cut_scores[y == 0, 0] > 0) and np.all(cut_scores[y == 3, 2] < 0)
+
+
+def test_ordered_cross_block_equals_dense_one_hot_product() -> None:
+    y, X = _ordered_data(n=800)
+    theta = np.concatenate([[0.3, -0.1, 0.2], [-0.9, 0.1, 1.1]])
+    _, _, H = ordered.ordered_loglik(theta, y, X, link="probit")
+    np.testing.assert_allclose(H[:3, 3:], _dense_cross_block(y, X, theta, 4), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("model", ["ordered", "binary"])
+def test_unit_weight_shortcut_matches_weighted_path_exactly(model: str) -> None:
+    """Weights of 2 double the log-likelihood, gradient and Hessian exactly (×2 is exact in floating point)."""
+    y, X = _ordered_data(n=900)
+    w2 = np.full(len(y), 2.0)
+    if model == "ordered":
+        theta = np.array([0.2, 0.0, -0.3, -0.8, 0.2, 1.0])
+        ll1, g1, H1 = ordered.ordered_loglik(theta, y, X)
+        ll2, g2, H2 = ordered.ordered_loglik(theta, y, X, w=w2)
+    else:
+        yb = (y >= 2).astype(float)
+        Xc = np.column_stack([np.ones(len(y)), X])
+        theta = np.array([0.1, 0.4, -0.2, 0.3])
+        ll1, g1, H1 = binary.binary_loglik(theta, yb, Xc, link="logit")
+        ll2, g2, H2 = binary.binary_loglik(theta, yb, Xc, w=w2, link="logit")
+    assert ll2 == pytest.approx(2 * ll1, rel=1e-14)
+    np.testing.assert_array_equal(g2, 2 * g1)
+    np.testing.assert_array_equal(H2, 2 * H1)
+
+
+@pytest.mark.parametrize("link", ["logit", "probit"])
+def test_binary_scores_at_optimum_equal_a_fresh_computation(link: str) -> None:
+    rng = np.random.default_rng(3)
+    X = np.column_stack([np.ones(2000), rng.normal(size=(2000, 2))])
+    y = (rng.logistic(size=2000) < X @ [0.2, 0.8, -0.5]).astype(float)
+    fit = binary.fit_binary(y, X, link=link)
+    xb = X @ fit.params
+    _, d1, _ = binary._terms(y, xb, link)
+    np.testing.assert_array_equal(fit.linear_predictor, xb)
+    np.testing.assert_array_equal(fit.scores, X * d1[:, None])
+
+
+@pytest.mark.parametrize("n", [300, 12_000])  # inline hash, and a design over 1 MB hashed in a thread
+def test_data_hash_is_sha256_of_design_outcome_weights(n: int) -> None:
+    rng = np.random.default_rng(5)
+    df = pd.DataFrame(rng.normal(size=(n, 12)), columns=[f"x{j}" for j in range(12)])
+    df["y"] = (rng.normal(size=n) < df["x0"]).astype(int)
+    df["w"] = rng.integers(1, 4, n).astype(float)
+    df.loc[3, "x2"] = np.nan  # a dropped row: the hash covers the rows used
+    formula = "y ~ " + " + ".join(f"x{j}" for j in range(12))
+    with pytest.warns(DroppedRowsWarning):
+        res = flexemp.logit(formula, df, weights="w", vcov="robust")
+    X = np.column_stack([np.ones(n - 1), df.drop(index=3)[[f"x{j}" for j in range(12)]].to_numpy()])
+    h = hashlib.sha256()
+    for arr in (X, df["y"].drop(index=3).to_numpy(dtype=float), df["w"].drop(index=3).to_numpy()):
+        h.update(np.ascontiguousarray(arr).tobytes())
+    assert res.provenance["data_hash"] == h.hexdigest()
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        [7, 3, 3, 9, -2, 7, 0],
+        np.array([5, 1, 5, 2], dtype=np.int32),
+        ["b", "a", "c", "a"],
+        [2.5, -1.0, 2.5, 0.0],
+    ],
+)
+def test_cluster_codes_equal_sorted_factorize(values: list[object]) -> None:
+    col = pd.Series(values)
+    codes, G = _cluster_codes(col)
+    ref_codes, ref_uniques = pd.factorize(col, sort=True)
+    np.testing.assert_array_equal(codes, ref_codes)
+    assert codes.dtype == np.int64
+    assert len(ref_uniques) == G
+
+
+def test_design_without_dropped_rows_uses_whole_columns() -> None:
+    df = pd.DataFrame({"y": [0.0, 1, 0, 1, 1, 0], "x": [1.0, 2, 3, 4, 5, 6], "g": [3, 1, 3, 2, 1, 2]},
+                      index=[10, 11, 12, 13, 14, 15])
+    d = build_design("y ~ x", df, outcome="binary", cluster="g")
+    assert d.index.equals(df.index) and d.n_groups == 3
+    np.testing.assert_array_equal(d.groups, [2, 0, 2, 1, 0, 1])
