@@ -154,3 +154,22 @@ def test_zero_rows_image_and_refusals(tmp_path):
         write_docx([DocHeading("x", 0)], tmp_path / "x.docx")
     with pytest.raises(ReadError, match="does not exist"):
         write_docx([DocImage(tmp_path / "missing.png")], tmp_path / "x.docx")
+
+
+def test_a_long_text_column_wraps_instead_of_squeezing_labels_and_numbers(tmp_path):
+    from docx import Document
+
+    from flexemp.present.render.docx import fit_widths, write_docx
+    from flexemp.present.table import Cell, Row, Table
+
+    coding = "，".join(f"[{i * 2500},{(i + 1) * 2500})元={i + 1}" for i in range(15))
+    t = Table("表1 变量描述性统计", ("编码说明", "均值", "标准差"),
+              (Row("月均总收入", (Cell(coding), Cell(3.063, 3), Cell(1.231, 3))),
+               Row("职业认同", (Cell("从不=1，偶尔=2"), Cell(3.601, 3), Cell(0.985, 3)))),
+              stub_header="变量")
+    path = write_docx([t], tmp_path / "w.docx")
+    widths = [c.width.cm for c in Document(str(path)).tables[0].columns]
+    assert sum(widths) <= 14.7  # A4 minus the margins
+    natural_label = len("月均总收入") * 10.5 / 28.35 + 0.5  # five full-width characters at the body size
+    assert widths[0] >= natural_label - 0.01 and widths[2] < widths[1] and widths[3] < widths[1]
+    assert fit_widths([1.0, 30.0, 2.0], 10.0) == [1.0, 7.0, 2.0]

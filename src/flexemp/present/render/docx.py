@@ -250,10 +250,7 @@ class TableWriter:
                 units[j] = max(units[j], need)
             col += g.span
         cm = [u * BODY_PT * 0.5 / 28.35 + 0.5 for u in units]
-        total = sum(cm)
-        if total > _TEXT_WIDTH_CM:
-            cm = [c * _TEXT_WIDTH_CM / total for c in cm]
-        return cm
+        return fit_widths(cm, _TEXT_WIDTH_CM)
 
     def write(self) -> None:
         t, w = self.t, self.w
@@ -442,3 +439,30 @@ def write_docx(
     out = Path(path)
     w.doc.save(str(out))
     return out
+
+
+def fit_widths(natural: list[float], available: float) -> list[float]:
+    """Column widths that fit ``available``: only the widest columns give way (their text wraps).
+
+    Columns narrower than an equal share of what is left keep their natural width, so labels and
+    numbers stay on one line while a long coding text wraps.
+
+    Examples
+    --------
+    >>> fit_widths([2.0, 12.0, 1.5, 1.5], 10.0)
+    [2.0, 5.0, 1.5, 1.5]
+    >>> fit_widths([2.0, 3.0], 10.0)
+    [2.0, 3.0]
+    """
+    if sum(natural) <= available:
+        return list(natural)
+    remaining, left = available, len(natural)
+    cap = available / len(natural)
+    for width in sorted(natural):
+        share = remaining / left
+        if width > share:
+            cap = share
+            break
+        remaining -= width
+        left -= 1
+    return [min(w, cap) for w in natural]
