@@ -173,3 +173,24 @@ def test_a_long_text_column_wraps_instead_of_squeezing_labels_and_numbers(tmp_pa
     natural_label = len("月均总收入") * 10.5 / 28.35 + 0.5  # five full-width characters at the body size
     assert widths[0] >= natural_label - 0.01 and widths[2] < widths[1] and widths[3] < widths[1]
     assert fit_widths([1.0, 30.0, 2.0], 10.0) == [1.0, 7.0, 2.0]
+
+
+def test_a_table_too_wide_for_portrait_gets_a_landscape_page(tmp_path):
+    from docx import Document
+    from docx.enum.section import WD_ORIENT
+
+    from flexemp.present.render.docx import write_docx
+    from flexemp.present.table import Cell, Row, Table
+
+    cols = tuple(f"({j})" for j in range(1, 11))  # as seed 000 Table 3: five treatments x two stages
+    wide = Table("表3 宽表", cols, (Row("劳动合同（留一法地区均值）", tuple(Cell(-0.1234 * j, 3, stars="***")
+                                                                  for j in range(1, 11))),))
+    narrow = Table("表1 窄表", ("(1)",), (Row("年龄", (Cell(35.25, 2),)),))
+    doc = Document(str(write_docx([narrow, wide, narrow], tmp_path / "w.docx")))
+    orients = [s.orientation for s in doc.sections]
+    assert orients == [WD_ORIENT.PORTRAIT, WD_ORIENT.LANDSCAPE, WD_ORIENT.PORTRAIT]
+    landscape = doc.sections[1]
+    assert landscape.page_width > landscape.page_height
+    widths = [c.width.cm for c in doc.tables[1].columns]
+    assert sum(widths) <= 29.7 - 2 * 2.54 + 0.01
+    assert min(widths[1:]) >= len("-1.481***") * 10.5 * 0.5 / 28.35 + 0.5 - 0.01  # numbers on one line

@@ -46,6 +46,7 @@ NOTE_PT = 9.0  # 小五
 THICK_EIGHTHS = 12  # 1.5 pt, in eighths of a point (w:sz)
 THIN_EIGHTHS = 6  # 0.75 pt
 _TEXT_WIDTH_CM = 21.0 - 2 * 3.17  # A4 with Word's zh-CN default margins
+_LANDSCAPE_WIDTH_CM = 29.7 - 2 * 2.54  # A4 landscape, margins 2.54 cm
 _CELL_MARGIN_PT = 5.4  # Word's default left/right cell margin (0.08 in)
 # Times New Roman advance widths in em (digits 0.5); other characters: 0.5, wide ones 1.0
 _EM = {
@@ -154,7 +155,25 @@ class _Writer:
         return p
 
     def table(self, table: Table) -> None:
-        TableWriter(self, table).write()
+        """Write a table; one whose labels or numbers would not fit a portrait page gets a landscape page."""
+        tw = TableWriter(self, table)
+        if tw.needs_landscape():
+            self.orient(landscape=True)
+            tw.available = _LANDSCAPE_WIDTH_CM
+            tw.write()
+            self.orient(landscape=False)
+        else:
+            tw.write()
+
+    def orient(self, *, landscape: bool) -> None:
+        """Start a new section (page) in landscape or portrait A4."""
+        from docx.enum.section import WD_SECTION
+
+        sec = self.doc.add_section(WD_SECTION.NEW_PAGE)
+        sec.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+        sec.page_width, sec.page_height = (Cm(29.7), Cm(21.0)) if landscape else (Cm(21.0), Cm(29.7))
+        side = Cm(2.54) if landscape else Cm(3.17)
+        sec.left_margin = sec.right_margin = side
 
 
 # Children that must come after the element we add (OOXML sequences are ordered; Word checks).
@@ -235,8 +254,13 @@ class TableWriter:
         self.w, self.t = writer, table
         self.n = len(table.columns)
         self.n_head = 2 if table.column_groups else 1
+        self.available = _TEXT_WIDTH_CM
 
     def widths_cm(self) -> list[float]:
+        return fit_widths(self.natural_widths_cm(self.units()), self.available)
+
+    def units(self) -> list[int]:
+        """Per column (label first): the widest text in half-width character units."""
         t = self.t
         units = [display_width(t.stub_header)] + [display_width(c) for c in t.columns]
         for r in t.rows:
@@ -249,8 +273,19 @@ class TableWriter:
             for j in range(col, col + g.span):
                 units[j] = max(units[j], need)
             col += g.span
-        cm = [u * BODY_PT * 0.5 / 28.35 + 0.5 for u in units]
-        return fit_widths(cm, _TEXT_WIDTH_CM)
+        return units
+
+    @staticmethod
+    def natural_widths_cm(units: list[int]) -> list[float]:
+        return [u * BODY_PT * 0.5 / 28.35 + 0.5 for u in units]
+
+    def needs_landscape(self) -> bool:
+        """True when fitting the portrait width would squeeze the label column or a column of numbers."""
+        natural = self.natural_widths_cm(self.units())
+        fitted = fit_widths(natural, _TEXT_WIDTH_CM)
+        numeric = [0] + [j + 1 for j in range(self.n)
+                         if any(r.kind != "section" and r.cells[j].is_number for r in self.t.rows)]
+        return any(fitted[j] < natural[j] - 1e-9 for j in numeric)
 
     def write(self) -> None:
         t, w = self.t, self.w
