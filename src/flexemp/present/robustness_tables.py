@@ -63,7 +63,9 @@ def _test_cell(t: TestResult | None, lay: Layout, *, stars: bool = True, p: bool
     v = t.p_value if p else t.stat
     if v is None:
         return None
-    return Cell(float(v), lay.decimals, stars=star_marks(t.p_value, lay.stars) if stars and not p else "")
+    if p:
+        return Cell(float(v), 3, text_override="<0.001" if v < 0.001 else None)
+    return Cell(float(v), lay.decimals, stars=star_marks(t.p_value, lay.stars) if stars else "")
 
 
 # --------------------------------------------------------------------------- IV
