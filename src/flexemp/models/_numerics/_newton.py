@@ -278,7 +278,10 @@ def check_inputs(
             )
         if not np.any(w_arr > 0):
             raise EstimationError(f"{model}: all weights are zero")
-    bad_rows = np.flatnonzero(~np.all(np.isfinite(X), axis=1))
+    if np.isfinite(X).all():  # the usual case: one pass, no per-row reduction (slow on short rows)
+        bad_rows = np.zeros(0, dtype=np.int64)
+    else:
+        bad_rows = np.flatnonzero(~np.all(np.isfinite(X), axis=1))
     if bad_rows.size:
         raise EstimationError(
             f"{model}: X has non-finite values in {bad_rows.size} rows (first rows: "
@@ -296,24 +299,68 @@ def positive_rows(X: np.ndarray, w: np.ndarray) -> np.ndarray:
     return X if bool(np.all(w > 0)) else X[w > 0]
 
 
-def constant_columns(X: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """Return the columns that are constant and non-zero over the rows with positive weight."""
+#: Rows folded into one pass by :func:`_column_extreme` (longer inner loops than a plain ``axis=0`` reduction).
+_FOLD = 64
+
+
+def _column_extreme(X: np.ndarray, ufunc: np.ufunc) -> np.ndarray:
+    """``ufunc.reduce(X, axis=0)`` for ``np.minimum`` / ``np.maximum``, several times faster on a C-ordered X.
+
+    NumPy reduces a C-ordered (n, k) array over its rows with an inner loop of only k
+    elements; here blocks of ``_FOLD`` rows are viewed as one row of ``_FOLD·k`` values,
+    reduced, and the ``_FOLD`` partial results reduced again.  Minimum and maximum are
+    exact, so the result is the same in any order.
+    """
+    n, k = X.shape
+    q = n // _FOLD
+    if q < 2 or not X.flags.c_contiguous:
+        return np.asarray(ufunc.reduce(X, axis=0))
+    part = ufunc.reduce(ufunc.reduce(X[: q * _FOLD].reshape(q, _FOLD * k), axis=0).reshape(_FOLD, k), axis=0)
+    return np.asarray(ufunc(part, ufunc.reduce(X[q * _FOLD :], axis=0)) if q * _FOLD < n else part)
+
+
+def column_ranges(X: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(Xp, low, high)``: the positive-weight rows of X and each column's minimum and maximum over them.
+
+    Pass the result to :func:`constant_columns` and :func:`binary_columns` (``ranges=``)
+    so that the two checks share one pass over X.
+    """
     Xp = positive_rows(X, w)
-    if Xp.shape[1] == 0:
+    if Xp.shape[0] == 0:
+        return Xp, np.zeros(Xp.shape[1]), np.zeros(Xp.shape[1])
+    return Xp, _column_extreme(Xp, np.minimum), _column_extreme(Xp, np.maximum)
+
+
+def constant_columns(
+    X: np.ndarray, w: np.ndarray, *, ranges: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+) -> np.ndarray:
+    """Return the columns that are constant and non-zero over the rows with positive weight.
+
+    ``ranges`` is :func:`column_ranges` of the same X and w, if already computed.
+    """
+    Xp, lo, hi = column_ranges(X, w) if ranges is None else ranges
+    if Xp.shape[1] == 0 or Xp.shape[0] == 0:
         return np.zeros(0, dtype=np.int64)
-    return np.flatnonzero((np.ptp(Xp, axis=0) == 0) & (Xp[0] != 0))
+    return np.flatnonzero(((hi - lo) == 0) & (Xp[0] != 0))  # hi − lo: np.ptp
 
 
-def binary_columns(X: np.ndarray, w: np.ndarray) -> list[tuple[int, float, float]]:
-    """Columns taking exactly two distinct values over positive-weight rows: ``(j, low, high)``."""
-    Xp = positive_rows(X, w)
+def binary_columns(
+    X: np.ndarray, w: np.ndarray, *, ranges: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+) -> list[tuple[int, float, float]]:
+    """Columns taking exactly two distinct values over positive-weight rows: ``(j, low, high)``.
+
+    ``ranges`` is :func:`column_ranges` of the same X and w, if already computed.
+    """
+    Xp, lo, hi = column_ranges(X, w) if ranges is None else ranges
     out: list[tuple[int, float, float]] = []
     if Xp.shape[0] == 0:
         return out
-    lo, hi = Xp.min(axis=0), Xp.max(axis=0)
+    cand = np.flatnonzero(lo < hi)
+    if cand.size == 0:
+        return out
     head = Xp[:1000]  # cheap screen: a column with a third value in the first rows is not binary
     maybe = np.all((head == lo) | (head == hi), axis=0)
-    for j in np.flatnonzero((lo < hi) & maybe):
+    for j in cand[maybe[cand]]:
         col = Xp[:, j]
         if np.all((col == lo[j]) | (col == hi[j])):
             out.append((int(j), float(lo[j]), float(hi[j])))
