@@ -179,21 +179,30 @@ def build_design(
     checked = order + ([weights] if weights else [])
     Xfull: np.ndarray | None = None
     yfull: np.ndarray | None = None
-    if simple is not None:  # the design is filled column by column: one n×k array, no intermediate copies
+    if simple is not None:  # the design is filled in one n×k array
         has_const0 = simple[2] and intercept
         Xfull = np.empty((n_input, len(simple[1]) + has_const0))
         if has_const0:
             Xfull[:, 0] = 1.0
-        for j, v in enumerate(simple[1]):  # loop over columns, not rows
-            Xfull[:, j + has_const0] = data[v].to_numpy(dtype=float, na_value=np.nan)
+        # All columns in one conversion: pandas copies each column contiguously and NumPy then transposes
+        # into the row-major design cache-efficiently; filling the design a column at a time writes one
+        # value per cache line and was 3-9x slower from 20,000 rows on (the values are the same).
+        Xfull[:, has_const0:] = data[list(simple[1])].to_numpy(dtype=float, na_value=np.nan)
         yfull = data[simple[0]].to_numpy(dtype=float, na_value=np.nan)
-        miss = np.column_stack([np.isnan(yfull), np.isnan(Xfull[:, has_const0:])])
-        if weights is not None:
-            miss = np.column_stack([miss, data[weights].isna().to_numpy()])
+        wmiss = None if weights is None else data[weights].isna().to_numpy()
+        # screen: a sum is NaN if any term is (it may also be NaN from inf − inf; then the exact check decides)
+        with np.errstate(invalid="ignore", over="ignore"):
+            screen = bool(np.isnan(np.sum(Xfull)) or np.isnan(np.sum(yfull)))
+        if screen or (wmiss is not None and wmiss.any()):
+            miss = np.column_stack([np.isnan(yfull), np.isnan(Xfull[:, has_const0:])])
+            if wmiss is not None:
+                miss = np.column_stack([miss, wmiss])
+        else:
+            miss = None  # no missing value: no (n, k) mask
     else:
         miss = np.column_stack([data[name].isna().to_numpy() for name in checked])  # loop over columns
-    any_miss = miss.any(axis=1)
-    if any_miss.any():  # each dropped row is counted under its first missing variable
+    any_miss = None if miss is None else miss.any(axis=1)
+    if miss is not None and any_miss is not None and any_miss.any():  # each dropped row is counted under its first missing variable
         first = np.bincount(miss[any_miss].argmax(axis=1), minlength=len(checked))
         dropped = {f"missing {checked[j]}": int(c) for j, c in enumerate(first) if c}
         keep &= ~any_miss
@@ -276,11 +285,23 @@ def build_design(
 def _cluster_codes(col: pd.Series) -> tuple[np.ndarray, int]:
     """Codes 0..G−1 of the cluster values in sorted order, and G.
 
-    Integer columns go through ``np.unique`` (the same codes as
-    ``pd.factorize(sort=True)``, in half the time); other types through pandas.
+    Integer columns whose values span a range at most about twice the
+    number of rows get their codes from a table of the values present (the rank
+    of each value among them: the codes of ``pd.factorize(sort=True)``, with
+    no sort); other integer columns go through ``np.unique`` (the same codes,
+    in half pandas' time); other types through pandas.
     """
     if pd.api.types.is_integer_dtype(col.dtype) and isinstance(col.dtype, np.dtype):
-        uniques, codes = np.unique(col.to_numpy(), return_inverse=True)
+        v = col.to_numpy()
+        if v.size:
+            lo, hi = int(v.min()), int(v.max())
+            if hi - lo <= 2 * v.size + 1024 and lo > -(2**62) and hi < 2**62:  # dense: a presence table, no sort
+                present = np.zeros(hi - lo + 1, dtype=bool)
+                shifted = v.astype(np.int64) - lo
+                present[shifted] = True
+                rank = np.cumsum(present, dtype=np.int64) - 1  # rank of each present value among them
+                return rank[shifted], int(rank[-1]) + 1
+        uniques, codes = np.unique(v, return_inverse=True)
         return codes.astype(np.int64, copy=False).ravel(), len(uniques)
     codes, uniq = pd.factorize(col, sort=True)
     return codes.astype(np.int64), len(uniq)

@@ -123,6 +123,9 @@ def test_data_hash_is_sha256_of_design_outcome_weights(n: int) -> None:
         np.array([5, 1, 5, 2], dtype=np.int32),
         ["b", "a", "c", "a"],
         [2.5, -1.0, 2.5, 0.0],
+        [10**12, 5, 10**12, -7],  # a wide range: the sorting path
+        np.array([300, 299, 300, 301, 299], dtype=np.uint16),  # unsigned, dense: the presence table
+        list(np.random.default_rng(4).integers(-50, 3000, 5000)),  # dense, with values absent from the range
     ],
 )
 def test_cluster_codes_equal_sorted_factorize(values: list[object]) -> None:
@@ -140,3 +143,27 @@ def test_design_without_dropped_rows_uses_whole_columns() -> None:
     d = build_design("y ~ x", df, outcome="binary", cluster="g")
     assert d.index.equals(df.index) and d.n_groups == 3
     np.testing.assert_array_equal(d.groups, [2, 0, 2, 1, 0, 1])
+
+
+def test_design_filled_at_once_equals_column_by_column() -> None:
+    """Mixed numeric dtypes (int, float, nullable Int64 with a missing value): same X as stacking columns."""
+    rng = np.random.default_rng(8)
+    n = 400
+    df = pd.DataFrame({"y": (rng.uniform(size=n) < 0.5).astype(float), "a": rng.integers(-5, 5, n),
+                       "b": rng.normal(size=n), "c": pd.array(rng.integers(0, 9, n), dtype="Int64"),
+                       "d": rng.normal(size=n).astype(np.float32)})
+    df.loc[7, "c"] = pd.NA
+    df.loc[9, "b"] = np.nan
+    with pytest.warns(DroppedRowsWarning):
+        d = build_design("y ~ a + b + c + d", df, outcome="binary")
+    keep = ~df[["b", "c"]].isna().any(axis=1).to_numpy()
+    ref = np.column_stack([np.ones(keep.sum())] + [df[v].to_numpy(dtype=float, na_value=np.nan)[keep] for v in "abcd"])
+    np.testing.assert_array_equal(d.X, ref)
+    assert d.X.flags.c_contiguous and d.dropped == {"missing b": 1, "missing c": 1}
+
+
+def test_infinite_values_are_not_taken_for_missing() -> None:
+    """inf and −inf make the NaN screen's sum NaN; the exact check then finds no missing row."""
+    df = pd.DataFrame({"y": [0.0, 1, 0, 1], "x": [np.inf, -np.inf, 1.0, 2.0]})
+    d = build_design("y ~ x", df, outcome="continuous")
+    assert d.X.shape == (4, 2) and d.dropped == {}
