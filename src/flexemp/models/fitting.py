@@ -23,6 +23,13 @@ _OUTCOME = {"ols": "continuous", "logit": "binary", "probit": "binary", "oprobit
 _LINK = {"logit": "logit", "probit": "probit", "oprobit": "probit", "ologit": "logit"}
 
 
+def _vcov_frame(V: np.ndarray, names: list[str]) -> pd.DataFrame:
+    """``pd.DataFrame(V, index=names, columns=names)`` with the names converted to an Index once (the
+    columns get a copy of it, so that renaming one axis leaves the other alone)."""
+    idx = pd.Index(names)
+    return pd.DataFrame(V, index=idx, columns=idx.copy())
+
+
 def _level_name(v: Any) -> str:
     return f"{v:g}" if isinstance(v, float) else str(v)
 
@@ -184,7 +191,7 @@ def _fit(
     state = FitState(fit.params, design.X, design.w, design.groups, design.n_groups, design.rhs_spec, design.index,
                      scores=fit.scores, hessian=fit.hessian, extra={"base_code": base_code, "link": _LINK.get(model)})
     return EstimationResult(
-        model, coefs, statistics, tests, pd.DataFrame(V, index=names, columns=names), spec,
+        model, coefs, statistics, tests, _vcov_frame(V, names), spec,
         SampleInfo(design.n_input, nobs, statistics["sum_weights"], dict(design.dropped), design.n_groups),
         {"flexemp_version": __version__, "data_hash": data_hash(), "seed": None},
         design.y_levels, state,
@@ -272,7 +279,7 @@ def _finish_ols(spec: ModelSpec, design: Design, data_hash: Callable[[], str]) -
     state = FitState(fit.params, design.X, design.w, design.groups, design.n_groups, design.rhs_spec, design.index,
                      xtwx_inv=fit.xtwx_inv, resid=fit.resid)
     return EstimationResult(
-        "ols", coefs, statistics, tests, pd.DataFrame(V, index=names, columns=names), spec,
+        "ols", coefs, statistics, tests, _vcov_frame(V, names), spec,
         SampleInfo(design.n_input, nobs, statistics["sum_weights"], dict(design.dropped), design.n_groups),
         {"flexemp_version": __version__, "data_hash": data_hash(), "seed": None}, (), state,
     )
