@@ -170,7 +170,10 @@ def _fit(
     p = len(fit.params)
     slope_idx = _slope_indices(model, names)
     ll = float(fit.loglik)
-    ll0 = _null_loglik(model, design)
+    if model in ("logit", "probit"):  # the kernel's closed form: the same expression as _null_loglik's
+        ll0 = fit.loglik_null if "Intercept" in design.terms else None
+    else:
+        ll0 = _null_loglik(model, design)
     statistics: dict[str, Any] = {
         "nobs": nobs,
         "sum_weights": None if design.w is None else float(design.w.sum()),

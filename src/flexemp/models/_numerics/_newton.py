@@ -30,7 +30,7 @@ MAX_HALVINGS = 60
 #: A step is accepted if it lowers ℓ by no more than this relative amount (round-off in Σ wᵢ lᵢ).
 LL_SLACK = 1e-12
 
-_potrf, _potrs = linalg.lapack.dpotrf, linalg.lapack.dpotrs
+_potrf, _potrs, _sygvd = linalg.lapack.dpotrf, linalg.lapack.dpotrs, linalg.lapack.dsygvd
 
 Objective = Callable[[np.ndarray, bool], tuple[float, np.ndarray | None, np.ndarray | None]]
 
@@ -362,9 +362,12 @@ def binary_columns(
     cand = np.flatnonzero(lo < hi)
     if cand.size == 0:
         return out
-    head = Xp[:1000]  # cheap screen: a column with a third value in the first rows is not binary
-    maybe = np.all((head == lo) | (head == hi), axis=0)
-    for j in cand[maybe[cand]]:
+    for rows in (16, 1000):  # cheap screens: a column with a third value in the first rows is not binary
+        head = Xp[:rows, cand]
+        cand = cand[np.all((head == lo[cand]) | (head == hi[cand]), axis=0)]
+        if cand.size == 0:
+            return out
+    for j in cand:
         col = Xp[:, j]
         if np.all((col == lo[j]) | (col == hi[j])):
             out.append((int(j), float(lo[j]), float(hi[j])))
@@ -383,10 +386,13 @@ def flat_direction(
     with probability numerically 0 or 1, so λ_min → 0; the direction is returned
     when λ_min < ``threshold``.
     """
-    try:
-        vals, vecs = linalg.eigh(neg_hessian, gram)
-    except (linalg.LinAlgError, ValueError):
-        return None
+    if neg_hessian.size == 0 or not (np.isfinite(neg_hessian).all() and np.isfinite(gram).all()):
+        return None  # (``linalg.eigh`` raises ValueError here)
+    # LAPACK's sygvd as ``linalg.eigh(neg_hessian, gram)`` calls it (driver "gvd", lower triangle),
+    # without its argument checking: the same eigenvalues and vectors
+    vals, vecs, info = _sygvd(neg_hessian, gram, itype=1, jobz="V", uplo="L")
+    if info != 0:
+        return None  # (``linalg.eigh`` raises LinAlgError: G not positive definite, or no convergence)
     if vals[0] >= threshold:
         return None
     v = vecs[:, 0] * np.sqrt(np.diag(gram))  # loadings on standardised regressors
