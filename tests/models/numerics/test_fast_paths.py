@@ -167,3 +167,44 @@ def test_infinite_values_are_not_taken_for_missing() -> None:
     df = pd.DataFrame({"y": [0.0, 1, 0, 1], "x": [np.inf, -np.inf, 1.0, 2.0]})
     d = build_design("y ~ x", df, outcome="continuous")
     assert d.X.shape == (4, 2) and d.dropped == {}
+
+
+def test_flat_direction_equals_scipy_eigh() -> None:
+    """The direct LAPACK call gives scipy.linalg.eigh's eigenpairs: same decision, same direction."""
+    from scipy import linalg
+
+    from flexemp.models._numerics._newton import flat_direction
+
+    rng = np.random.default_rng(11)
+    flagged = 0
+    for _ in range(100):
+        k = int(rng.integers(1, 12))
+        X = rng.normal(size=(60, k))
+        G = X.T @ X / 60
+        A = rng.normal(size=(k, k))
+        H = A @ A.T / k * float(rng.choice([1e-12, 1e-9, 1.0]))
+        vals, vecs = linalg.eigh(H, G)
+        v = flat_direction(H, G, threshold=1e-8)
+        if vals[0] >= 1e-8:
+            assert v is None
+        else:
+            flagged += 1
+            ref = vecs[:, 0] * np.sqrt(np.diag(G))
+            np.testing.assert_array_equal(v, ref / np.max(np.abs(ref)))
+    assert 0 < flagged < 100
+    assert flat_direction(np.full((2, 2), np.nan), np.eye(2), threshold=1e-8) is None
+
+
+@pytest.mark.parametrize("third_at", [5, 20, 999, 1500])
+def test_binary_columns_screens_find_a_late_third_value(third_at: int) -> None:
+    """A column with two values except one row (early, after the 16-row screen, after the 1,000-row one)."""
+    from flexemp.models._numerics._newton import binary_columns
+
+    rng = np.random.default_rng(2)
+    n = 2000
+    dummy = (rng.uniform(size=n) < 0.4).astype(float)
+    almost = dummy.copy()
+    almost[third_at] = 7.0
+    X = np.column_stack([np.ones(n), dummy, almost, rng.normal(size=n)])
+    ref = [(j, float(X[:, j].min()), float(X[:, j].max())) for j in range(4) if len(np.unique(X[:, j])) == 2]
+    assert binary_columns(X, np.ones(n)) == ref == [(1, 0.0, 1.0)]
