@@ -43,7 +43,7 @@ def test_fit_json_matches_api(data_file):
     assert [p["term"] for p in out["params"]] == ["Intercept", "x", "d"]
     assert set(out["params"][0]) == {"term", "estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high"}
     np.testing.assert_allclose([p["std_error"] for p in out["params"]], api.std_errors, rtol=1e-12)
-    assert [m["term"] for m in out["margins"]] == ["d", "x"]
+    assert [m["term"] for m in out["margins"]] == ["x", "d"]  # in the model's term order
 
 
 def test_fit_mlogit_base_and_prefixed_terms(data_file):

@@ -88,7 +88,7 @@ def ols(
     >>> df = pd.DataFrame({"x": rng.normal(size=500)})
     >>> df["y"] = 1 + 2 * df["x"] + rng.normal(size=500)
     >>> res = flexemp.ols("y ~ x", df, vcov="robust")
-    >>> round(res.params["x"], 1)
+    >>> round(float(res.params["x"]), 1)
     2.0
     """
     return _fit("ols", formula, data, weights=weights, weight_kind=weight_kind, vcov=vcov, cluster=cluster,
@@ -136,7 +136,7 @@ def logit(
     >>> rng = np.random.default_rng(2)
     >>> df = pd.DataFrame({"x": rng.normal(size=4000)})
     >>> df["y"] = (rng.logistic(size=4000) < 0.5 + df["x"]).astype(int)
-    >>> round(flexemp.logit("y ~ x", df).params["x"], 1)
+    >>> round(float(flexemp.logit("y ~ x", df).params["x"]), 1)
     1.0
     """
     return _fit("logit", formula, data, weights=weights, weight_kind=weight_kind, vcov=vcov, cluster=cluster,
@@ -181,7 +181,7 @@ def probit(
     >>> rng = np.random.default_rng(3)
     >>> df = pd.DataFrame({"x": rng.normal(size=4000)})
     >>> df["y"] = (rng.normal(size=4000) < -0.2 + 0.8 * df["x"]).astype(int)
-    >>> round(flexemp.probit("y ~ x", df).params["x"], 1)
+    >>> round(float(flexemp.probit("y ~ x", df).params["x"]), 1)
     0.8
     """
     return _fit("probit", formula, data, weights=weights, weight_kind=weight_kind, vcov=vcov, cluster=cluster,
@@ -230,7 +230,7 @@ def oprobit(
     >>> df = pd.DataFrame({"x": rng.normal(size=3000)})
     >>> df["y"] = np.digitize(0.7 * df["x"] + rng.normal(size=3000), [-1.0, 0.0, 1.0]) + 1
     >>> res = flexemp.oprobit("y ~ x", df)
-    >>> round(res.params["x"], 1), list(res.params.index)
+    >>> round(float(res.params["x"]), 1), list(res.params.index)
     (0.7, ['x', 'cut1', 'cut2', 'cut3'])
     """
     return _fit("oprobit", formula, data, weights=weights, weight_kind=weight_kind, vcov=vcov, cluster=cluster,
@@ -275,7 +275,7 @@ def ologit(
     >>> rng = np.random.default_rng(5)
     >>> df = pd.DataFrame({"x": rng.normal(size=3000)})
     >>> df["y"] = np.digitize(df["x"] + rng.logistic(size=3000), [-1.0, 1.0])
-    >>> round(flexemp.ologit("y ~ x", df).params["x"], 1)
+    >>> round(float(flexemp.ologit("y ~ x", df).params["x"]), 1)
     1.0
     """
     return _fit("ologit", formula, data, weights=weights, weight_kind=weight_kind, vcov=vcov, cluster=cluster,
@@ -328,7 +328,7 @@ def mlogit(
     >>> u = rng.gumbel(size=(5000, 3)) + np.column_stack([0 * x, 0.5 + x, -0.5 - x])
     >>> df = pd.DataFrame({"x": x, "y": u.argmax(axis=1) + 1})
     >>> res = flexemp.mlogit("y ~ x", df, base=1)
-    >>> round(res.params["2:x"], 1), round(res.params["3:x"], 1)
+    >>> round(float(res.params["2:x"]), 1), round(float(res.params["3:x"]), 1)
     (1.0, -1.0)
     """
     return _fit("mlogit", formula, data, weights=weights, weight_kind=weight_kind, vcov=vcov, cluster=cluster,

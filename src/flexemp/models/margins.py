@@ -18,6 +18,7 @@ V(AME) = J V(θ) J′, with the Jacobian J = ∂AME/∂θ by central differences
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -48,6 +49,9 @@ class MarginsResult:
             term = r["term"] if r["outcome"] is None else f"{r['outcome']}:{r['term']}"
             rows.append({"term": term, **{k: r[k] for k in MARGIN_COLUMNS[3:]}})
         return rows
+
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def _cdf_pdf(link: str) -> tuple[Callable[[np.ndarray], np.ndarray], Callable[[np.ndarray], np.ndarray]]:
@@ -148,12 +152,19 @@ def margins(
     >>> me = flexemp.margins(flexemp.logit("y ~ x + d", df), df)
     >>> list(me.table["kind"])
     ['derivative', 'discrete']
+    >>> list(me.table["term"])
+    ['x', 'd']
     """
     if result.model == "ols":
         raise EstimationError("in OLS the coefficients are the marginal effects; margins are for ML models")
     st = result.state()
     spec = st.rhs_spec
-    rhs_vars = [v for v in sorted(spec.required_variables) if v in data.columns]
+    terms = [str(t) for t in result.params.index]
+
+    def first_term(v: str) -> int:  # regressors in the model's term order
+        return next((i for i, t in enumerate(terms) if v in _NAME.findall(t)), len(terms))
+
+    rhs_vars = sorted((v for v in spec.required_variables if v in data.columns), key=lambda v: (first_term(v), v))
     if variables is None:
         variables = [v for v in rhs_vars if pd.api.types.is_numeric_dtype(data[v])]
     for v in variables:
