@@ -249,7 +249,7 @@ def psm(
     common_support: bool = False,
     ties: str = "all",
     estimand: str = "att",
-    tie_tolerance: float = 0.0,
+    tie_tolerance: float = 1e-10,
 ) -> PSMResult:
     """Propensity-score nearest-neighbour matching (seed 000, Table 4).
 
@@ -281,9 +281,10 @@ def psm(
     estimand : {"att", "ate", "atc"}
     tie_tolerance : float
         With ``ties="all"``: distances within this of the k-th nearest count as ties, in the
-        matching and in the variance estimates.  0 (default) = exact ties, as ``Match``;
-        Stata ``teffects`` also ties distances equal up to rounding (``1e-10`` reproduces
-        its printed results).
+        matching and in the variance estimates.  The default ``1e-10`` ties distances that are
+        equal up to floating-point rounding, as Stata ``teffects`` does (it reproduces its
+        printed results), so the matches do not depend on the last bits of the fitted scores
+        (which differ between machines and BLAS builds); 0 = exact ties only.
 
     Returns
     -------
