@@ -15,7 +15,14 @@ from flexemp import __version__
 from flexemp.core.errors import EstimationError, SeparationError, SingularDesignError
 from flexemp.models.covariance import ml_vcov, ols_vcov
 from flexemp.models.design_matrix import Design, build_design
-from flexemp.models.results import EstimationResult, FitState, SampleInfo, TestResult, coef_table
+from flexemp.models.results import (
+    EstimationResult,
+    FitState,
+    SampleInfo,
+    TestResult,
+    coef_table,
+    term_index,
+)
 from flexemp.models.spec import ModelSpec
 
 _OUTCOME = {"ols": "continuous", "logit": "binary", "probit": "binary", "oprobit": "categorical",
@@ -24,10 +31,9 @@ _LINK = {"logit": "logit", "probit": "probit", "oprobit": "probit", "ologit": "l
 
 
 def _vcov_frame(V: np.ndarray, names: list[str]) -> pd.DataFrame:
-    """``pd.DataFrame(V, index=names, columns=names)`` with the names converted to an Index once (the
-    columns get a copy of it, so that renaming one axis leaves the other alone)."""
-    idx = pd.Index(names)
-    return pd.DataFrame(V, index=idx, columns=idx.copy())
+    """``pd.DataFrame(V, index=names, columns=names)`` with each axis a copy of a cached Index of the names
+    (:func:`~flexemp.models.results.term_index`: renaming one axis leaves the other, and other results, alone)."""
+    return pd.DataFrame(V, index=term_index(names), columns=term_index(names))
 
 
 def _level_name(v: Any) -> str:

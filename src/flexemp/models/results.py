@@ -11,6 +11,7 @@ cannot ``predict`` or change its covariance, and says so).
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -81,10 +82,38 @@ class FitState:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+@functools.lru_cache(maxsize=512)
+def _cached_term_index(terms: tuple[Any, ...]) -> pd.Index:
+    """``pd.Index(list(terms))``, built once per tuple of names (never handed out: callers take copies)."""
+    return pd.Index(list(terms))
+
+
+def term_index(terms: list[Any] | tuple[Any, ...]) -> pd.Index:
+    """A new ``pd.Index(terms)``.
+
+    Building a string Index from a list (Arrow-backed in pandas 3) costs ≈20 µs; the Index
+    is built once per tuple of names and a shallow copy returned: a new Index object (so
+    that setting its ``name`` changes no other frame) over the same immutable values.
+    """
+    key = tuple(terms)
+    try:
+        return _cached_term_index(key).copy()
+    except TypeError:  # unhashable names
+        return pd.Index(list(terms))
+
+
+_COEF_NUMERIC = COEF_COLUMNS[1:]
+
+
 def coef_table(
     terms: list[str], params: np.ndarray, vcov: np.ndarray, *, conf_level: float, df: float | None
 ) -> pd.DataFrame:
-    """The tidy coefficient table; ``df=None`` uses the normal distribution (z), else t(df)."""
+    """The tidy coefficient table; ``df=None`` uses the normal distribution (z), else t(df).
+
+    Built as one (p, 6) float block with the ``term`` column inserted in front: the same frame
+    (columns, dtypes, RangeIndex) as a dict of seven columns, in about half the time.
+    """
+    params = np.asarray(params, dtype=float)
     se = np.sqrt(np.clip(np.diag(vcov), 0, None))
     with np.errstate(divide="ignore", invalid="ignore"):
         stat = params / se
@@ -95,17 +124,16 @@ def coef_table(
         dist = stats.t(df)
         p = 2 * dist.sf(np.abs(stat))
         q = dist.ppf(0.5 + conf_level / 2)
-    return pd.DataFrame(
-        {
-            "term": terms,
-            "estimate": params,
-            "std_error": se,
-            "statistic": stat,
-            "p_value": p,
-            "conf_low": params - q * se,
-            "conf_high": params + q * se,
-        }
-    )
+    block = np.empty((len(params), 6))
+    block[:, 0] = params
+    block[:, 1] = se
+    block[:, 2] = stat
+    block[:, 3] = p
+    block[:, 4] = params - q * se
+    block[:, 5] = params + q * se
+    out = pd.DataFrame(block, columns=term_index(_COEF_NUMERIC), copy=False)
+    out.insert(0, "term", term_index(terms).array.copy())
+    return out
 
 
 @dataclass(frozen=True)
