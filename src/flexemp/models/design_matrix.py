@@ -238,7 +238,10 @@ def build_design(
                 "Use weight_kind='prob' (CLI: --weight-kind prob) for sampling weights"
             )
     if cluster is not None:
-        cmiss = keep & data[cluster].isna().to_numpy()
+        ccol = data[cluster]
+        # NumPy integer and boolean columns cannot hold a missing value: no mask needed
+        can_miss = not (isinstance(ccol.dtype, np.dtype) and ccol.dtype.kind in "iub")
+        cmiss = keep & ccol.isna().to_numpy() if can_miss else np.zeros(1, dtype=bool)
         if cmiss.any():
             rows = ", ".join(str(i) for i in data.index[cmiss][:5])
             raise EstimationError(
@@ -286,7 +289,7 @@ def build_design(
         dtype=float)
     groups = n_groups = None
     if cluster is not None:
-        groups, n_groups = _cluster_codes(data[cluster] if every_row else data.loc[keep, cluster])
+        groups, n_groups = _cluster_codes(ccol if every_row else data.loc[keep, cluster])
         if n_groups < 2:
             raise EstimationError(
                 f"cluster column {cluster!r} has {n_groups} cluster(s) in the estimation sample; "
@@ -330,15 +333,16 @@ def _ordered_variables(formula: str, required: list[str]) -> list[str]:
 def _outcome(yraw: np.ndarray, name: str, outcome: str) -> tuple[np.ndarray, tuple[Any, ...]]:
     if outcome == "continuous":
         return yraw, ()
-    levels = np.unique(yraw)
-    if outcome == "binary":
-        if not np.all(np.isin(levels, [0.0, 1.0])):
-            shown = ", ".join(f"{v:g}" for v in levels[:6])
+    if outcome == "binary":  # a 0/1 test and min/max: no sort unless an error message needs the values
+        lo, hi = (float(yraw.min()), float(yraw.max())) if yraw.size else (0.0, 0.0)
+        if not (lo in (0.0, 1.0) and hi in (0.0, 1.0) and ((yraw == lo) | (yraw == hi)).all()):
+            shown = ", ".join(f"{v:g}" for v in np.unique(yraw)[:6])
             raise EstimationError(
                 f"a binary model needs {name} coded 0/1; it takes the values {shown}. Recode it first"
             )
-        if len(levels) < 2:
-            raise EstimationError(f"{name} takes only the value {levels[0]:g}; a binary model needs both 0 and 1")
+        if lo == hi:
+            raise EstimationError(f"{name} takes only the value {lo:g}; a binary model needs both 0 and 1")
         return yraw, (0.0, 1.0)
+    levels = np.unique(yraw)
     codes = np.searchsorted(levels, yraw)
     return codes.astype(np.int64), tuple(float(v) for v in levels)
