@@ -168,16 +168,19 @@ def _fit(
         what = "collinear" if isinstance(exc, SingularDesignError) else "separating"
         raise type(exc)(f"{exc} [{what} column(s): {shown}]", tuple(_named(exc, design.terms))) from exc
     names = _param_names(model, design, base_code)
-    V = ml_vcov(fit.hessian, fit.scores, vcov=vcov, w=design.w, weight_kind=weight_kind, groups=design.groups,
+    params, scores, hessian = fit.params, fit.scores, fit.hessian
+    ll, ll_null, iterations = float(fit.loglik), fit.loglik_null, int(fit.iterations)
+    grad_norm, converged = float(fit.grad_norm), bool(fit.converged)
+    del fit  # its linear predictor ((n, J) for mlogit) is not kept: freed before the covariance is formed
+    V = ml_vcov(hessian, scores, vcov=vcov, w=design.w, weight_kind=weight_kind, groups=design.groups,
                 n_groups=design.n_groups)
-    coefs = coef_table(names, fit.params, V, conf_level=conf_level, df=None)
+    coefs = coef_table(names, params, V, conf_level=conf_level, df=None)
     nobs = len(design.y)
     n_eff = float(design.w.sum()) if (design.w is not None and weight_kind == "freq") else float(nobs)
-    p = len(fit.params)
+    p = len(params)
     slope_idx = _slope_indices(model, names)
-    ll = float(fit.loglik)
     if model in ("logit", "probit"):  # the kernel's closed form: the same expression as _null_loglik's
-        ll0 = fit.loglik_null if "Intercept" in design.terms else None
+        ll0 = ll_null if "Intercept" in design.terms else None
     else:
         ll0 = _null_loglik(model, design)
     statistics: dict[str, Any] = {
@@ -191,14 +194,14 @@ def _fit(
         "df_model": len(slope_idx),
         "n_params": p,
         "n_clusters": design.n_groups,
-        "iterations": int(fit.iterations),
-        "grad_norm": float(fit.grad_norm),
-        "converged": bool(fit.converged),
+        "iterations": iterations,
+        "grad_norm": grad_norm,
+        "converged": converged,
         "cov_type": vcov,
     }
-    tests = _ml_tests(fit.params, V, slope_idx, ll, ll0, weight_kind if design.w is not None else None, vcov)
-    state = FitState(fit.params, design.X, design.w, design.groups, design.n_groups, design.rhs_spec, design.index,
-                     scores=fit.scores, hessian=fit.hessian, extra={"base_code": base_code, "link": _LINK.get(model)})
+    tests = _ml_tests(params, V, slope_idx, ll, ll0, weight_kind if design.w is not None else None, vcov)
+    state = FitState(params, design.X, design.w, design.groups, design.n_groups, design.rhs_spec, design.index,
+                     scores=scores, hessian=hessian, extra={"base_code": base_code, "link": _LINK.get(model)})
     return EstimationResult(
         model, coefs, statistics, tests, _vcov_frame(V, names), spec,
         SampleInfo(design.n_input, nobs, statistics["sum_weights"], dict(design.dropped), design.n_groups),
