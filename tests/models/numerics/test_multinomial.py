@@ -159,3 +159,17 @@ def test_row_logsumexp_matches_scipy_in_the_tails() -> None:
 
     eta = np.array([[0.0, 0.0, 0.0], [800.0, -800.0, 0.0], [-800.0, -801.0, -799.0], [1e-20, 0, 0]])
     np.testing.assert_allclose(_logsumexp(eta), special.logsumexp(eta, axis=1), rtol=1e-15)
+
+
+def test_scores_are_residual_times_x_in_outcome_blocks() -> None:
+    """Scores column block m (k columns) is (1[yᵢ = j_m] − Pᵢⱼ_m)·xᵢ for the m-th non-base outcome, exactly."""
+    rng = np.random.default_rng(11)
+    n, k = 300, 3
+    X = np.column_stack([np.ones(n), rng.normal(size=(n, k - 1))])
+    y = rng.integers(0, 4, n)
+    fit = fit_mlogit(y, X, base=2)
+    P = mlogit_probs(X, fit.params, base=2)
+    assert fit.scores.shape == (n, 3 * k) and fit.scores.flags.c_contiguous
+    for m, j in enumerate([0, 1, 3]):
+        expected = ((y == j) - P[:, j])[:, None] * X
+        np.testing.assert_allclose(fit.scores[:, m * k : (m + 1) * k], expected, rtol=1e-12, atol=1e-15)

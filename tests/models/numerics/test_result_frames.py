@@ -1,0 +1,41 @@
+"""Coefficient and covariance frames built from a cached term Index: same frame, independent axes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import special
+
+from flexemp.models.fitting import _vcov_frame
+from flexemp.models.results import COEF_COLUMNS, coef_table, term_index
+
+
+def _inputs() -> tuple[list[str], np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(3)
+    A = rng.normal(size=(4, 4))
+    return ["Intercept", "x1", "x2", "x3"], rng.normal(size=4), A @ A.T
+
+
+def test_coef_table_equals_a_dict_of_columns() -> None:
+    names, b, V = _inputs()
+    se = np.sqrt(np.diag(V))
+    z = b / se
+    q = special.ndtri(0.975)
+    expected = pd.DataFrame({"term": names, "estimate": b, "std_error": se, "statistic": z,
+                             "p_value": 2 * special.ndtr(-np.abs(z)), "conf_low": b - q * se, "conf_high": b + q * se})
+    got = coef_table(names, b, V, conf_level=0.95, df=None)
+    pd.testing.assert_frame_equal(got, expected, check_exact=True)
+    assert tuple(got.columns) == COEF_COLUMNS
+
+
+def test_frames_do_not_share_mutable_state() -> None:
+    names, b, V = _inputs()
+    first = coef_table(names, b, V, conf_level=0.95, df=None)
+    first.loc[0, "term"] = "changed"  # writable, and no other table sees it
+    first.columns.name = "renamed"
+    second = coef_table(names, b, V, conf_level=0.95, df=None)
+    assert second.loc[0, "term"] == "Intercept" and second.columns.name is None
+    vc = _vcov_frame(V, names)
+    vc.index.name = "row"
+    assert vc.columns.name is None and _vcov_frame(V, names).index.name is None
+    assert list(term_index(names)) == names and term_index(names) is not term_index(names)
