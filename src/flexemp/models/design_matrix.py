@@ -10,6 +10,7 @@ A missing cluster value is an error, not a reason to drop.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import warnings
 from dataclasses import dataclass, field
@@ -114,6 +115,20 @@ def _simple_formula(formula: str, data: pd.DataFrame) -> tuple[str, tuple[str, .
     return m.group(1), rhs, not no_const, [position[v] for v in rhs]
 
 
+@functools.lru_cache(maxsize=256)
+def _parse_formula(formula: str) -> tuple[Any, tuple[str, ...]]:
+    """formulaic's parse of ``formula`` and its required variables, once per formula text.
+
+    Parsing costs ≈ 0.35 ms and reading the variables ≈ 0.05 ms (formulaic 1.2); the parsed
+    ``Formula`` is not changed by building model matrices from it, so it is shared.  A formula
+    that fails to parse raises every time (exceptions are not cached).
+    """
+    from formulaic import Formula
+
+    parsed = Formula(formula)
+    return parsed, tuple(dict.fromkeys(parsed.required_variables))
+
+
 def _nearest(name: str, names: list[str]) -> str:
     near = difflib.get_close_matches(name, names, n=1)
     return f" Did you mean {near[0]!r}?" if near else ""
@@ -162,7 +177,7 @@ def build_design(
     ------
     UnknownVariableError, EstimationError
     """
-    from formulaic import Formula, model_matrix
+    from formulaic import model_matrix
 
     if "~" not in formula:
         raise EstimationError(f"formula {formula!r} has no '~'; write it as 'y ~ x1 + x2'")
@@ -172,8 +187,8 @@ def build_design(
         order = list(dict.fromkeys([simple[0], *simple[1]]))
     else:
         try:
-            parsed = Formula(formula)
-            required = list(dict.fromkeys(parsed.required_variables))
+            parsed, required_t = _parse_formula(formula)
+            required = list(required_t)
         except Exception as exc:  # formulaic raises many types for a bad formula
             raise EstimationError(f"cannot parse formula {formula!r}: {exc}") from exc
         order = list(_ordered_variables(formula, required))
