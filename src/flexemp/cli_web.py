@@ -18,14 +18,16 @@ def serve(
     dataset: Annotated[str | None, typer.Option("--dataset", help="Dataset, when several have sentiment questions.")] = None,
     min_n: Annotated[int, typer.Option("--min-n", help="Suppress cells with fewer respondents.")] = 30,
     weighting: Annotated[str, typer.Option("--weighting", help="region (census region shares, as seed 004) or none.")] = "region",
+    where: Annotated[str | None, typer.Option("--where", help="Population condition in the screening rules' syntax, e.g. seed 004's flexible workers: \"emp_status == 1 and (job_type == 2 or (job_type == 3 and biz_registered == 0))\". Weights use all screened rows first; rows where the condition is unknown are left out.")] = None,
 ) -> None:
     """Serve the read-only monitoring dashboard (indices, breakdowns, sample flow, weights; JSON/CSV/XLSX).
 
-    Example: flexemp serve --db /tmp/demo.duckdb --port 8765
+    Example: flexemp serve --db /tmp/demo.duckdb --port 8765 --where "emp_status == 1"
     """
     from flexemp.web.server import make_server
 
-    server = make_server(db, host=host, port=port, token=token, dataset=dataset, min_n=min_n, weighting=weighting)
+    server = make_server(db, host=host, port=port, token=token, dataset=dataset, min_n=min_n, weighting=weighting,
+                         where=where)
     console.print(f"flexemp dashboard on {server.url}/ (read-only; Ctrl-C stops it)")
     try:
         server.serve_forever()

@@ -19,6 +19,7 @@ def test_examples_run(monkeypatch, capsys):
     assert out[0].startswith("['2022Q1', '2022Q2'] ['emp_change', 'inc_change', 'cons_change']")
     assert out[1:3] == ["404 not_found", "405"]
     assert out[3].startswith("Industry,")
+    assert out[4] == "True True"  # the --where population: fewer rows, every one accounted for
 
 
 def test_every_route_and_error_code_is_documented():

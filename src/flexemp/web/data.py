@@ -2,7 +2,8 @@
 
 For one dataset of the warehouse (the one whose codebook has questions tagged
 ``scale: sentiment`` or ``scale: expectation``), every current wave is read,
-its stored screening applied (excluded rows left out), weights computed, and
+its stored screening applied (excluded rows left out), weights computed on all
+screened rows, the optional population condition (``where``) applied, and
 the diffusion indices of every tagged question computed overall and by each
 allowed grouping.  Nothing here reads a request: the web layer only looks the
 results up.
@@ -23,11 +24,13 @@ from flexemp.codebook import Codebook
 from flexemp.core.errors import (
     DroppedRowsWarning,
     MarginsError,
+    ScreeningError,
     UnsupportedOptionError,
     WarehouseError,
 )
 from flexemp.core.options import validate_option
 from flexemp.core.types import Provenance
+from flexemp.screening.expr import Expression
 from flexemp.warehouse.store import Warehouse
 
 Weighting = Literal["region", "none"]
@@ -41,7 +44,13 @@ WEIGHT_COLUMN = "_fx_weight"
 
 @dataclass(frozen=True)
 class WaveData:
-    """One wave: provenance, sample flow, weighting and its indices (overall and by grouping)."""
+    """One wave: provenance, sample flow, weighting and its indices (overall and by grouping).
+
+    ``n_analysis`` is the number of rows the indices are computed on (screened rows
+    meeting the population condition, if any); ``population`` says which:
+    ``{"where", "n", "n_screened", "n_excluded", "n_unknown"}`` (``where`` None: all
+    screened rows).
+    """
 
     wave: str
     provenance: Provenance
@@ -52,6 +61,7 @@ class WaveData:
     overall: pd.DataFrame
     by_group: dict[str, pd.DataFrame]
     no_group: dict[str, int]
+    population: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -66,6 +76,7 @@ class Dashboard:
     waves: tuple[WaveData, ...]
     min_n: int
     weighting: str
+    where: str | None = None
 
     def wave(self, label: str) -> WaveData | None:
         """The wave called ``label`` (exact match), or None."""
@@ -180,14 +191,29 @@ def _weights(frame: pd.DataFrame, codebook: Codebook, how: str) -> tuple[pd.Data
     return frame.assign(**{WEIGHT_COLUMN: res.weights.to_numpy()}), info, margins
 
 
+def _population(frame: pd.DataFrame, where: Expression | None) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """The rows meeting the condition (rows where it is unknown are left out) and their counts."""
+    from flexemp.screening.expr import evaluate
+
+    if where is None:
+        return frame, {"where": None, "n": len(frame), "n_screened": len(frame), "n_excluded": 0, "n_unknown": 0}
+    truth = evaluate(where, frame)
+    keep = truth.true
+    sub = frame[keep].reset_index(drop=True)
+    return sub, {"where": where.text, "n": len(sub), "n_screened": len(frame),
+                 "n_excluded": int((~keep).sum()), "n_unknown": int(truth.unknown.sum())}
+
+
 def _wave_data(wh: Warehouse, prov: Provenance, variables: tuple[str, ...], groupings: tuple[str, ...],
-               min_n: int, how: str) -> WaveData:
+               min_n: int, how: str, where: Expression | None) -> WaveData:
     from flexemp.indices import diffusion_index
 
     stored = wh.wave(prov.wave, prov.dataset)
     flow, excluded = _screening(wh, prov.load_id)
     frame = stored.data[~stored.data["_row"].isin(excluded)].reset_index(drop=True)
+    # Weights first, on every screened row, then the population subset (seed 004's order).
     frame, info, margins = _weights(frame, stored.codebook, how)
+    frame, population = _population(frame, where)
     overall = diffusion_index(frame, list(variables), weights=WEIGHT_COLUMN, min_n=min_n)
     by_group: dict[str, pd.DataFrame] = {}
     no_group: dict[str, int] = {}
@@ -196,7 +222,19 @@ def _wave_data(wh: Warehouse, prov: Provenance, variables: tuple[str, ...], grou
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DroppedRowsWarning)  # counted in no_group and shown on the page
             by_group[g] = diffusion_index(frame, list(variables), by=g, weights=WEIGHT_COLUMN, min_n=min_n)
-    return WaveData(prov.wave, prov, flow, len(frame), info, margins, overall, by_group, no_group)
+    return WaveData(prov.wave, prov, flow, len(frame), info, margins, overall, by_group, no_group, population)
+
+
+def _condition(where: str, codebook: Codebook) -> Expression:
+    """Parse the population condition over the dataset's codebook (ScreeningError if it is not one)."""
+    from flexemp.screening.rules import parse_condition
+
+    if not isinstance(where, str) or not where.strip():
+        raise ScreeningError(f"where must be a condition such as \"emp_status == 1\", got {where!r}")
+    try:
+        return parse_condition(where, codebook)
+    except ScreeningError as exc:
+        raise ScreeningError(f"population condition (--where): {exc}") from exc
 
 
 def load_dashboard(
@@ -205,6 +243,7 @@ def load_dashboard(
     dataset: str | None = None,
     min_n: int = 30,
     weighting: Weighting = "region",
+    where: str | None = None,
 ) -> Dashboard:
     """Read the warehouse and compute everything the dashboard shows.
 
@@ -219,6 +258,13 @@ def load_dashboard(
     weighting : {"region", "none"}
         ``"region"``: post-stratify each wave to the 2020 census shares of the four regions
         (seed 004's weighting); ``"none"``: unweighted.
+    where : str, optional
+        A population condition in the screening rules' expression syntax, e.g. seed 004's
+        flexible workers ``"emp_status == 1 and (job_type == 2 or (job_type == 3 and
+        biz_registered == 0))"``.  Weights are computed on all screened rows first, then
+        the indices use only the rows where the condition is true (rows where it is
+        unknown, e.g. a missing answer, are left out).  Checked against the codebook
+        before anything is computed.
 
     Returns
     -------
@@ -230,6 +276,8 @@ def load_dashboard(
         No warehouse, or no dataset with index questions.
     UnsupportedOptionError
         Unknown ``weighting``, a bad ``min_n``, an unknown ``dataset``, or several candidates.
+    ScreeningError
+        ``where`` does not parse, names an unknown variable or label, or is not a condition.
 
     Examples
     --------
@@ -250,5 +298,7 @@ def load_dashboard(
         scales = cb.scales()
         variables = tuple(v.name for s in INDEX_SCALES for v in scales.get(s, ()))
         groupings = tuple(g for g in GROUPINGS if g in cb and cb[g].codes)
-        waves = tuple(_wave_data(wh, p, variables, groupings, min_n, weighting) for p in provs)
-        return Dashboard(wh.path, name, cb, variables, groupings, waves, min_n, weighting)
+        cond = None if where is None else _condition(where, cb)
+        waves = tuple(_wave_data(wh, p, variables, groupings, min_n, weighting, cond) for p in provs)
+        return Dashboard(wh.path, name, cb, variables, groupings, waves, min_n, weighting,
+                         None if cond is None else cond.text)

@@ -128,6 +128,7 @@ def make_server(
     dataset: str | None = None,
     min_n: int = 30,
     weighting: str = "region",
+    where: str | None = None,
 ) -> DashboardServer:
     """Compute the dashboard from the warehouse and bind the server (not yet serving).
 
@@ -142,8 +143,9 @@ def make_server(
         TCP port (0 picks a free one).
     token : str, optional
         Access token (default ``$FLEXEMP_SERVE_TOKEN``); when set, every request needs it.
-    dataset, min_n, weighting
-        As :func:`flexemp.web.data.load_dashboard`.
+    dataset, min_n, weighting, where
+        As :func:`flexemp.web.data.load_dashboard` (``where``: the population condition,
+        checked before the server binds).
 
     Returns
     -------
@@ -154,7 +156,7 @@ def make_server(
     ------
     UnsupportedOptionError
         A non-loopback host without a token, a malformed token, a port outside 0-65535.
-    WarehouseError
+    WarehouseError, ScreeningError
         See :func:`~flexemp.web.data.load_dashboard`.
 
     Examples
@@ -169,7 +171,8 @@ def make_server(
     tok = resolve_token(token, host)
     if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
         raise UnsupportedOptionError(f"port must be an integer from 0 to 65535, got {port!r}")
-    site = Site(load_dashboard(db, dataset=dataset, min_n=min_n, weighting=weighting), token=tok)  # type: ignore[arg-type]
+    dash = load_dashboard(db, dataset=dataset, min_n=min_n, weighting=weighting, where=where)  # type: ignore[arg-type]
+    site = Site(dash, token=tok)
     return DashboardServer(site, host, port)
 
 

@@ -222,7 +222,7 @@ class Site:
         d = self.d
         doc = {"ok": True, "page": view.page, "path": path, "lang": lang, "title": view.title, "dataset": d.dataset,
                "waves": list(d.wave_labels), "groupings": list(d.groupings), "min_n": d.min_n,
-               "weighting": d.weighting, "variables": [{"name": v, "label": d.codebook[v].label(lang)} for v in d.variables],
+               "weighting": d.weighting, "where": d.where, "variables": [{"name": v, "label": d.codebook[v].label(lang)} for v in d.variables],
                "tables": [tb.to_dict() for tb in view.tables], "charts": [c.to_dict() for c in view.charts],
                **view.payload}
         return json.dumps(doc, ensure_ascii=False, default=str, allow_nan=False).encode("utf-8")

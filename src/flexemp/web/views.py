@@ -74,7 +74,26 @@ def _star(p: float) -> str:
     return "***" if p < 0.01 else "**" if p < 0.05 else "*" if p < 0.1 else ""
 
 
-def _notes(d: Dashboard, lang: str, change: bool = False) -> tuple[str, ...]:
+def _ns(waves: tuple[WaveData, ...], lang: str) -> str:
+    if len(waves) == 1:
+        return f"n={waves[0].n_analysis:,}"
+    return t(lang, "n：" + "，".join(f"{w.wave}为{w.n_analysis:,}" for w in waves),
+             "n: " + "; ".join(f"{w.wave} {w.n_analysis:,}" for w in waves))
+
+
+def population_text(d: Dashboard, waves: tuple[WaveData, ...], lang: str) -> str:
+    """The sentence naming the population the indices describe (condition and n), for every page."""
+    if d.where is None:
+        return t(lang, f"分析总体：全部筛选后受访者（{_ns(waves, lang)}）。",
+                 f"Population: all screened respondents ({_ns(waves, lang)}).")
+    return t(lang, f"分析总体：满足条件 {d.where} 的受访者（{_ns(waves, lang)}）；权重先在全部筛选后样本上计算，"
+                   "再取该子总体；条件无法判断（如缺答）的受访者不计入。",
+             f"Population: respondents with {d.where} ({_ns(waves, lang)}); weights are computed on all screened "
+             "respondents first, then this subset is taken; respondents for whom the condition is unknown "
+             "(e.g. a missing answer) are left out.")
+
+
+def _notes(d: Dashboard, lang: str, change: bool = False, waves: tuple[WaveData, ...] | None = None) -> tuple[str, ...]:
     w = d.waves[-1].weighting if d.waves else {"method": "none"}
     weighted = w["method"] != "none"
     notes = [t(lang,
@@ -90,6 +109,8 @@ def _notes(d: Dashboard, lang: str, change: bool = False) -> tuple[str, ...]:
     if change:
         notes.append(t(lang, "***、**、*分别表示环比变化在1%、5%、10%水平上显著。",
                        "***, **, * denote changes significant at the 1%, 5%, 10% levels."))
+    if d.where is not None:  # downloads carry the population too
+        notes.append(population_text(d, d.waves if waves is None else waves, lang))
     return tuple(notes)
 
 
@@ -168,6 +189,7 @@ def headline(d: Dashboard, lang: str) -> View:
             charts.append(index_chart(part, title=t(lang, zh, en), key=key, group="label", lang=lang))
     payload: dict[str, Any] = {
         "indices": [r for w in d.waves for r in _records(w.overall, labels, {"wave": w.wave})],
+        "population": [{"wave": w.wave, **w.population} for w in d.waves],
         "change": None if change is None else [
             {"var": r["var"], "label": labels[r["var"]], "wave_current": r["wave_current"],
              "wave_previous": r["wave_previous"], "change": None if r["suppressed"] else _num(r["change"]),
@@ -177,7 +199,7 @@ def headline(d: Dashboard, lang: str) -> View:
     intro = t(lang, f"数据集 {d.dataset}，共 {len(waves)} 期：{'、'.join(waves)}。50 为荣枯线。",
               f"Dataset {d.dataset}, {len(waves)} wave(s): {', '.join(waves)}. 50 is the boom/bust line.")
     return View("headline", t(lang, "灵活就业景气监测", "Flexible-employment sentiment monitor"), (table,),
-                tuple(charts), (intro,), payload)
+                tuple(charts), (intro, population_text(d, d.waves, lang)), payload)
 
 
 def _flow_table(w: WaveData, lang: str) -> Table:
@@ -188,6 +210,10 @@ def _flow_table(w: WaveData, lang: str) -> Table:
     for st in (w.flow or {}).get("steps", []):
         rows.append(Row(t(lang, f"剔除：{st['rule']}", f"Excluded: {st['rule']}"),
                         (Cell(int(st["n_before"])), Cell(int(st["n_excluded"])), Cell(int(st["n_after"])))))
+    pop = w.population
+    if pop["where"] is not None:
+        rows.append(Row(t(lang, f"分析总体：{pop['where']}", f"Population: {pop['where']}"),
+                        (Cell(int(pop["n_screened"])), Cell(int(pop["n_excluded"])), Cell(int(pop["n"])))))
     rows.append(Row(t(lang, "分析样本", "Analysis sample"), (Cell(None), Cell(None), Cell(w.n_analysis)), kind="stat"))
     notes = () if w.flow else (t(lang, "注：该期未保存筛选结果，使用全部入库样本。",
                                  "Note: no screening is stored for this wave; all stored rows are used."),)
@@ -233,18 +259,18 @@ def wave_page(d: Dashboard, w: WaveData, lang: str) -> View:
                                             Cell(reading))))
     table = Table(t(lang, f"景气指数（{w.wave}）", f"Sentiment indices ({w.wave})"),
                   (t(lang, "指数", "Index"), t(lang, "95%置信区间", "95% CI"), "n", t(lang, "判断", "Reading")),
-                  tuple(rows), stub_header=t(lang, "指标", "Index"), notes=_notes(d, lang), key="indices")
+                  tuple(rows), stub_header=t(lang, "指标", "Index"), notes=_notes(d, lang, waves=(w,)), key="indices")
     series = Series(w.wave, *(tuple(_num(x) if not s else None for x, s in zip(w.overall[c], w.overall["suppressed"], strict=True))
                               for c in ("index", "conf_low", "conf_high")))
     chart = Chart(key="wave", kind="coef", title=t(lang, f"景气指数（{w.wave}）", f"Sentiment indices ({w.wave})"),
                   categories=tuple(labels[v] for v in w.overall["var"]), series=(series,), reference=50.0, decimals=1,
                   x_label=t(lang, "指数", "Index"))
     payload = {"wave": w.wave, "provenance": w.provenance.to_dict(), "sample_flow": w.flow,
-               "n_analysis": w.n_analysis,
+               "n_analysis": w.n_analysis, "population": w.population,
                "weighting": {**w.weighting, "margins": None if w.margins is None else w.margins.to_dict("records")},
                "indices": _records(w.overall, labels, {"wave": w.wave})}
     return View("wave", t(lang, f"{w.wave} 期", f"Wave {w.wave}"), (table, _flow_table(w, lang), *_weight_tables(w, lang)),
-                (chart,), (), payload)
+                (chart,), (population_text(d, (w,), lang),), payload)
 
 
 def group_page(d: Dashboard, w: WaveData, grouping: str, lang: str) -> View:
@@ -266,7 +292,7 @@ def group_page(d: Dashboard, w: WaveData, grouping: str, lang: str) -> View:
             m = part[part["var"] == v]
             cells += _index_cells(m.iloc[0] if len(m) else None)
         rows.append(Row(glabels[g], tuple(cells)))
-    notes = (*_notes(d, lang), t(lang, f"未回答“{gname}”的 {w.no_group[grouping]} 人（如无工作者）不在分组中。",
+    notes = (*_notes(d, lang, waves=(w,)), t(lang, f"未回答“{gname}”的 {w.no_group[grouping]} 人（如无工作者）不在分组中。",
                                  f"{w.no_group[grouping]} respondents without an answer on {gname} (e.g. not working) "
                                  "are not in the breakdown."))
     table = Table(t(lang, f"分{gname}景气指数（{w.wave}）", f"Sentiment indices by {gname.lower()} ({w.wave})"),
@@ -292,6 +318,6 @@ def group_page(d: Dashboard, w: WaveData, grouping: str, lang: str) -> View:
         recs += _records(res[res["group"] == g], labels, {"group": _num(g) if _num(g) is not None else g,
                                                          "group_label": glabels[g], "wave": w.wave})
     payload = {"wave": w.wave, "grouping": grouping, "grouping_label": gname, "indices": recs,
-               "not_in_breakdown": w.no_group[grouping]}
+               "not_in_breakdown": w.no_group[grouping], "population": w.population}
     return View("grouping", t(lang, f"{w.wave} 期 · 分{gname}", f"Wave {w.wave} · by {gname.lower()}"), (table,),
-                tuple(charts), (), payload)
+                tuple(charts), (population_text(d, (w,), lang),), payload)
