@@ -14,13 +14,12 @@ from numpy.typing import NDArray
 from scipy import stats
 
 from flexemp.core.errors import IndexInputError
+from flexemp.core.options import Scale
 from flexemp.indices.diffusion import (
     FloatArray,
-    Scale,
     _prepare,
     cell_sums,
     check_common,
-    diffusion_index,  # noqa: F401  (used by the doctests)
     linearized,
     scale_constants,
     score_column,
@@ -85,6 +84,7 @@ def index_change(
 
     Examples
     --------
+    >>> from flexemp.indices import diffusion_index
     >>> a = pd.DataFrame({"q": [1, 2, 3, 3]})
     >>> b = pd.DataFrame({"q": [3, 3, 4, 5]})
     >>> ch = index_change(diffusion_index(a, "q", min_n=1), diffusion_index(b, "q", min_n=1))

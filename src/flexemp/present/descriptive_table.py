@@ -31,7 +31,7 @@ from flexemp.core.options import Language, validate_option
 from flexemp.describe.compare import CompareResult, CrosstabResult
 from flexemp.describe.multiselect import MultiselectResult
 from flexemp.describe.tables import FrequencyResult, MidpointResult, SummaryResult
-from flexemp.present.table import Cell, ColumnGroup, Row, RowKind, Table
+from flexemp.present.table import Cell, ColumnGroup, Row, RowKind, Table, p_value_cell
 
 _L: dict[str, dict[str, str]] = {
     "zh": {
@@ -97,11 +97,6 @@ def _num(v: Any, decimals: int | None = None) -> Cell:
     if isinstance(v, np.integer | int) and decimals is None:
         return Cell(int(v))
     return Cell(float(v), decimals)
-
-
-def _p(p: float) -> Cell:
-    """A p value with 3 decimals, "<0.001" below 0.001 (the value keeps full precision)."""
-    return Cell(float(p), 3, text_override="<0.001" if p < 0.001 else None)
 
 
 def _pct(v: Any, decimals: int) -> Cell:
@@ -383,7 +378,7 @@ def comparison_table(
     rows: list[Row] = []
     for var, block in result.rows.groupby("variable", sort=False):
         tr = tests[str(var)]
-        stat_cells = (_num(float(tr["statistic"]), 3), _p(float(tr["p_value"])))
+        stat_cells = (_num(float(tr["statistic"]), 3), p_value_cell(float(tr["p_value"])))
         blank = (Cell(None), Cell(None))
         label = str(block["label"].iloc[0])
         if block["kind"].iloc[0] == "numeric":

@@ -18,6 +18,8 @@ import math
 from collections.abc import Sequence
 from typing import Literal
 
+import numpy as np
+
 from flexemp.core.errors import NarrativeInputError
 from flexemp.core.options import validate_option
 
@@ -33,14 +35,9 @@ def check_lang(lang: object) -> str:
 
 def check_number(name: str, value: object) -> float:
     """A finite real number, or a NarrativeInputError naming the argument."""
+    if isinstance(value, np.integer | np.floating):
+        value = float(value)
     if value is None or isinstance(value, bool) or not isinstance(value, int | float):
-        try:
-            import numpy as np
-
-            if isinstance(value, np.integer | np.floating):
-                return check_number(name, float(value))
-        except ImportError:  # pragma: no cover - numpy is a core dependency
-            pass
         raise NarrativeInputError(
             f"{name} must be a finite number, got {value!r}; "
             "a sentence cannot be written for a missing value: drop the row or report it as missing."

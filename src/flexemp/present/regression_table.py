@@ -24,7 +24,7 @@ from flexemp.models.diagnostics.vif import VIFResult
 from flexemp.models.margins import MarginsResult
 from flexemp.models.results import EstimationResult
 from flexemp.present.labels import term_labels
-from flexemp.present.table import Cell, ColumnGroup, Row, Table
+from flexemp.present.table import Cell, ColumnGroup, Row, Table, p_value_cell
 
 __all__ = ["margins_table", "regression_table", "star_marks", "vif_table"]
 
@@ -313,8 +313,7 @@ def coef_rows(cols: list[Column], lay: Layout, *, order: Sequence[str] | None = 
 def _beneath(r: dict[str, float], lay: Layout, part: str) -> Cell:
     d = lay.decimals
     if part == "p":
-        p = r["p_value"]
-        return Cell(p, 3, brackets="[]", text_override="[<0.001]" if p < 0.001 else None)
+        return p_value_cell(r["p_value"], brackets="[]")
     if part != "ci":
         return Cell(r["std_error" if part == "se" else "statistic"], d, brackets="()")
     return Cell(None, text_override=f"[{r['conf_low']:.{d}f}, {r['conf_high']:.{d}f}]")

@@ -40,7 +40,7 @@ from flexemp.present.regression_table import (
     stat_rows,
     term_variables,
 )
-from flexemp.present.table import Cell, Row, Table
+from flexemp.present.table import Cell, Row, Table, p_value_cell
 
 __all__ = ["balance_table", "battery_table", "heckman_table", "iv_table", "psm_table"]
 
@@ -64,7 +64,7 @@ def _test_cell(t: TestResult | None, lay: Layout, *, stars: bool = True, p: bool
     if v is None:
         return None
     if p:
-        return Cell(float(v), 3, text_override="<0.001" if v < 0.001 else None)
+        return p_value_cell(v)
     return Cell(float(v), lay.decimals, stars=star_marks(t.p_value, lay.stars) if stars else "")
 
 

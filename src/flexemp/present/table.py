@@ -101,6 +101,21 @@ def text_cell(text: str) -> Cell:
     return Cell(text)
 
 
+def p_value_cell(p: float, *, brackets: Literal["", "()", "[]"] = "") -> Cell:
+    """A p-value with 3 decimals, shown as "<0.001" below 0.001 (the value keeps full precision).
+
+    Examples
+    --------
+    >>> p_value_cell(0.0423).text, p_value_cell(2e-9).text, p_value_cell(2e-9, brackets="[]").text
+    ('0.042', '<0.001', '[<0.001]')
+    """
+    p = float(p)
+    if p < 0.001:
+        left, right = _BRACKETS[brackets]
+        return Cell(p, 3, brackets=brackets, text_override=f"{left}<0.001{right}")
+    return Cell(p, 3, brackets=brackets)
+
+
 @dataclass(frozen=True)
 class Row:
     """A labelled row of cells (see the module docstring for ``kind``)."""

@@ -75,7 +75,6 @@ class StudyData:
     source: dict[str, Any]
     weights: str | None = None
     weighting: Any = None  # WeightingResult or list of them (one per wave)
-    extra_columns: set[str] = field(default_factory=set)
     rules: list[dict[str, Any]] = field(default_factory=list)  # the screening rules applied
     comparisons: list[pd.DataFrame] = field(default_factory=list)  # per weighting: unweighted census margins
 
@@ -281,7 +280,6 @@ def _apply_weights(spec: StudySpec, sd: StudyData, stage: int | None) -> None:
     sd.weighting = results
     sd.frame = sd.frame.assign(**{WEIGHT_COLUMN: weights.to_numpy()})
     sd.weights = WEIGHT_COLUMN
-    sd.extra_columns.add(WEIGHT_COLUMN)
     if sources or compare_sources:
         sd.source["census"] = {"weighted": sources, "compared": compare_sources}
     if stage is not None:

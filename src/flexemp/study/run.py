@@ -17,7 +17,6 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from rich.console import Console
 
@@ -176,6 +175,7 @@ def run_study(
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from flexemp.study.analyses import RUNNERS
+    from flexemp.study.analyses.common import with_note
     from flexemp.study.write import write_outputs
 
     timings: dict[str, float] = {}
@@ -203,6 +203,8 @@ def run_study(
             try:
                 actx = subset_context(ctx, a)
                 result = RUNNERS[a.type](actx, a)
+                if a.note and result.tables and not any(a.note in t.notes for t in result.tables):
+                    result.tables[0] = with_note(result.tables[0], a.note)  # after the table's own notes
                 if actx is not ctx:
                     result.results["subset"] = {"where": a.options.get("where"), "wave": a.options.get("wave"),
                                                 "n": len(actx.data.frame), "n_study": len(data.frame)}
@@ -224,7 +226,3 @@ def run_study(
         raise StudyError(f"{failure}\n(finished analyses written to {out}: {done})")
     return StudyRun(spec, outputs, files, timings, out)
 
-
-def options(a: AnalysisSpec, defaults: dict[str, Any]) -> dict[str, Any]:
-    """An analysis' options over defaults."""
-    return {**defaults, **a.options}

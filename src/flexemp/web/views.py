@@ -16,6 +16,7 @@ import pandas as pd
 
 from flexemp.present.charts.builders import index_chart
 from flexemp.present.charts.model import Chart, Series
+from flexemp.present.regression_table import star_marks
 from flexemp.present.table import Cell, ColumnGroup, Row, Table
 from flexemp.web.data import Dashboard, WaveData
 
@@ -68,10 +69,6 @@ def _index_cells(r: Any) -> list[Cell]:
     if bool(r["suppressed"]):
         return [Cell("—"), Cell(None)]
     return [Cell(float(r["index"]), 1), Cell(None, text_override=f"[{r['conf_low']:.1f}, {r['conf_high']:.1f}]")]
-
-
-def _star(p: float) -> str:
-    return "***" if p < 0.01 else "**" if p < 0.05 else "*" if p < 0.1 else ""
 
 
 def _ns(waves: tuple[WaveData, ...], lang: str) -> str:
@@ -175,7 +172,7 @@ def headline(d: Dashboard, lang: str) -> View:
             if bool(c["suppressed"]) or _num(c["change"]) is None:
                 cells += [Cell("—"), Cell(None)]
             else:
-                cells += [Cell(float(c["change"]), 1, stars=_star(float(c["p_value"]))), Cell(float(c["p_value"]), 3)]
+                cells += [Cell(float(c["change"]), 1, stars=star_marks(float(c["p_value"]))), Cell(float(c["p_value"]), 3)]
         rows.append(Row(labels[v], tuple(cells)))
     title = t(lang, "景气指数（分期）", "Sentiment indices by wave")
     table = Table(title, tuple(cols), tuple(rows), stub_header=t(lang, "指标", "Index"), column_groups=tuple(groups),

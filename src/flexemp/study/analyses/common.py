@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from flexemp.codebook import Codebook
 from flexemp.core.errors import StudyError
+from flexemp.present.table import Table
 from flexemp.study.schema import AnalysisSpec
 
 MODELS = ("ols", "logit", "probit", "oprobit", "ologit", "mlogit")
@@ -37,6 +39,11 @@ def choice(a: AnalysisSpec, key: str, allowed: tuple[str, ...], default: str | N
     if value is not None and value not in allowed:
         raise StudyError(f"{a.where(key)}: {value!r} is not one of {', '.join(allowed)}")
     return value
+
+
+def with_note(table: Table, note: str) -> Table:
+    """The table with ``note`` after its own notes."""
+    return dataclasses.replace(table, notes=(*table.notes, note)) if note else table
 
 
 def rhs(terms: list[str]) -> str:

@@ -22,15 +22,8 @@ def _weights(ctx: StudyContext, a: AnalysisSpec) -> str | None:
     return ctx.data.weights if one(a, "weighted", True) else None
 
 
-def _noted(table: Table, a: AnalysisSpec) -> Table:
-    """The table with the analysis' ``note`` appended to its notes."""
-    from dataclasses import replace
-
-    return replace(table, notes=(*table.notes, a.note)) if a.note else table
-
-
 def _output(a: AnalysisSpec, table: Table) -> AnalysisOutput:
-    return AnalysisOutput(a.id, a.type, a.title, tables=[_noted(table, a)])
+    return AnalysisOutput(a.id, a.type, a.title, tables=[table])
 
 
 def summary(ctx: StudyContext, a: AnalysisSpec) -> AnalysisOutput:

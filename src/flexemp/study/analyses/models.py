@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-import dataclasses
 from typing import TYPE_CHECKING, Any
 
 from flexemp.core.errors import StudyError
-from flexemp.present.table import Table
 from flexemp.study.analyses.common import MODELS, choice, fit_kwargs, label, names, one, rhs, stars
 from flexemp.study.output import AnalysisOutput
 from flexemp.study.schema import AnalysisSpec, term_names
 
 if TYPE_CHECKING:
     from flexemp.study.run import StudyContext
-
-
-def with_note(table: Table, note: str) -> Table:
-    """The table with the analysis' own note after the default one (stars, brackets)."""
-    return dataclasses.replace(table, notes=(*table.notes, note)) if note else table
 
 
 def control_names(controls: list[str]) -> list[str]:
@@ -61,12 +54,12 @@ def regression(ctx: StudyContext, a: AnalysisSpec) -> AnalysisOutput:
     beneath = str(one(a, "beneath", "se"))
     collapse = bool(one(a, "collapse_controls", True)) and bool(controls)
     out = AnalysisOutput(a.id, a.type, a.title)
-    out.tables.append(with_note(regression_table(
+    out.tables.append(regression_table(
         results, codebook=ctx.codebook, lang=ctx.lang, title=a.title, key=a.id, beneath=beneath,
         stars=levels, order=treatments or None,
         controls=control_names(controls) if collapse else None,
         column_labels=one(a, "column_labels"),
-    ), a.note))
+    ))
     if one(a, "margins", False):
         from flexemp.models.margins import margins as ame
 

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from flexemp.core.errors import StudyError
-from flexemp.present.table import Cell, ColumnGroup, Row, Table
+from flexemp.present.regression_table import star_marks
+from flexemp.present.table import Cell, ColumnGroup, Row, Table, p_value_cell
 from flexemp.study.analyses.common import label, names, one
 from flexemp.study.output import AnalysisOutput
 from flexemp.study.schema import AnalysisSpec
@@ -209,7 +210,7 @@ def _diff_cells(c: Any, key: str) -> list[Cell]:
     if bool(c["suppressed"]) or math.isnan(float(c[key])):
         return [Cell(None, text_override="—"), Cell(None)]
     p = float(c["p_value"])
-    return [Cell(float(c[key]), 1, stars=_star(p)), Cell(p, 3, text_override="<0.001" if p < 0.001 else None)]
+    return [Cell(float(c[key]), 1, stars=star_marks(p)), p_value_cell(p)]
 
 
 def _lookup(frame: pd.DataFrame | None, var: str, g: Any, by: str | None, wave: str | None = None,
@@ -342,10 +343,6 @@ def index(ctx: StudyContext, a: AnalysisSpec) -> AnalysisOutput:
                    "expectation_indices": _records(expected) if expected is not None else None,
                    "expectation_gaps": {k: _records(v) for k, v in gaps.items()} or None}
     return out
-
-
-def _star(p: float) -> str:
-    return "***" if p < 0.01 else "**" if p < 0.05 else "*" if p < 0.10 else ""
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
