@@ -91,12 +91,10 @@ def warehouse_indices(
         parts = []
         for prov in provs:
             table = data_table(prov.load_id)
-            sid = store.con.execute("SELECT max(screening_id) FROM screenings WHERE load_id = ?",
-                                    [prov.load_id]).fetchone()
-            where = ""
-            if screened and sid and sid[0] is not None:
-                where = (f" WHERE NOT EXISTS (SELECT 1 FROM screen_exclusions e WHERE e.screening_id = "
-                         f"{int(sid[0])} AND e._row = d._row)")
+            latest = store.latest_screening(prov.load_id) if screened else None
+            where = "" if latest is None else (
+                f" WHERE NOT EXISTS (SELECT 1 FROM screen_exclusions e WHERE e.screening_id = {latest[0]}"
+                " AND e._row = d._row)")
             parts.append(f'SELECT d.*, {_quote(prov.wave)} AS wave FROM "{table}" d{where}')
         store.con.execute(f"CREATE OR REPLACE TEMP VIEW {VIEW} AS " + " UNION ALL BY NAME ".join(parts))
         try:

@@ -188,6 +188,14 @@ class Warehouse:
         row = self.con.execute("SELECT report_json FROM loads WHERE load_id = ?", [prov.load_id]).fetchone()
         return json.loads(row[0]) if row and row[0] else {}
 
+    def latest_screening(self, load_id: int) -> tuple[int, dict[str, Any]] | None:
+        """The id and sample flow of the latest screening stored for a load (None if never screened)."""
+        hit = self.con.execute(
+            "SELECT screening_id, flow_json FROM screenings WHERE load_id = ? ORDER BY screening_id DESC LIMIT 1",
+            [int(load_id)],
+        ).fetchone()
+        return None if hit is None else (int(hit[0]), json.loads(hit[1]))
+
     def wave(self, wave: str, dataset: str | None = None) -> StoredWave:
         """Provenance, data and codebook of a current wave."""
         prov = self.find_load(wave, dataset)

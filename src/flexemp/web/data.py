@@ -11,7 +11,6 @@ results up.
 
 from __future__ import annotations
 
-import json
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -132,15 +131,12 @@ def _choose_dataset(found: dict[str, Codebook], dataset: str | None, path: Path)
 
 def _screening(wh: Warehouse, load_id: int) -> tuple[dict[str, Any] | None, np.ndarray]:
     """The latest stored screening of a load: its flow and the excluded ``_row`` values."""
-    hit = wh.con.execute(
-        "SELECT screening_id, flow_json FROM screenings WHERE load_id = ? ORDER BY screening_id DESC LIMIT 1",
-        [int(load_id)],
-    ).fetchone()
-    if hit is None:
+    latest = wh.latest_screening(load_id)
+    if latest is None:
         return None, np.array([], dtype=np.int64)
-    rows = wh.con.execute("SELECT _row FROM screen_exclusions WHERE screening_id = ?", [int(hit[0])]).fetchnumpy()
-    flow: dict[str, Any] = json.loads(hit[1])
-    flow["screening_id"] = int(hit[0])
+    sid, flow = latest
+    rows = wh.con.execute("SELECT _row FROM screen_exclusions WHERE screening_id = ?", [sid]).fetchnumpy()
+    flow["screening_id"] = sid
     return flow, np.asarray(rows["_row"], dtype=np.int64)
 
 
