@@ -140,3 +140,13 @@ def test_a_model_without_treatments_gets_a_paragraph_and_combined_brackets(tmp_p
     i = labels.index("劳动合同")
     assert [r.kind for r in out.tables[0].rows[i:i + 3]] == ["body", "sub", "sub"]
     assert out.tables[0].rows[i + 2].cells[0].text.startswith("[")
+
+
+@pytest.mark.parametrize(("kind", "extra"), [("crosstab", "row: male, col: married, chart: true"),
+                                            ("reliability", "items: [health, sleep], label: x"),
+                                            ("heckman", "outcome: life_sat, selection: contract, model: ols")])
+def test_options_a_type_does_not_use_are_refused(kind, extra):
+    text = GOOD.replace("  - {id: t1, type: summary, title: 表1, variables: [life_sat, contract]}",
+                        f"  - {{id: t1, type: {kind}, {extra}}}")
+    with pytest.raises(StudyError, match="unknown key"):
+        parse_study(text)
