@@ -87,7 +87,7 @@ def test_stars_in_table_follow_p_values_at_the_boundaries(fits):
     r = fits["ols"]
     p = np.array([0.0099, 0.01, 0.05, 0.1])
     coefs = r.coefficients.assign(p_value=p[: len(r.coefficients)])
-    fake = dataclasses.replace(r, coefficients=coefs)
+    fake = dataclasses.replace(r, _coefficients=coefs)
     tab = regression_table(fake, show_intercept=True)
     got = {t: top.cells[0].stars for t, top, _ in _body(tab)}
     assert got == {"Intercept": "***", "contract": "**", "male": "*", "age": ""}

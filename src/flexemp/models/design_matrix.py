@@ -94,8 +94,11 @@ def _plain_numeric(t: Any) -> bool:
     return bool(pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t))
 
 
-def _simple_formula(formula: str, data: pd.DataFrame) -> tuple[str, tuple[str, ...], bool, list[int]] | None:
-    """``(outcome, regressors, has_constant, positions of the regressors)`` for a plain sum of numeric columns."""
+def _simple_formula(
+    formula: str, data: pd.DataFrame
+) -> tuple[str, tuple[str, ...], bool, list[int], int, bool] | None:
+    """``(outcome, regressors, has_constant, positions of the regressors, position of the outcome, all numeric)``
+    for a plain sum of numeric columns; the last says whether every column of ``data`` is plain numeric."""
     m = _SIMPLE.match(formula)
     if m is None:
         return None
@@ -112,7 +115,13 @@ def _simple_formula(formula: str, data: pd.DataFrame) -> tuple[str, tuple[str, .
     if not all(_plain_numeric(dtypes[position[c]]) for c in cols):
         return None
     no_const = formula.rstrip().endswith(("+ 0", "- 1", "+0", "-1"))
-    return m.group(1), rhs, not no_const, [position[v] for v in rhs]
+    all_numeric = all(_plain_numeric(t) for t in dtypes)
+    return m.group(1), rhs, not no_const, [position[v] for v in rhs], position[m.group(1)], all_numeric
+
+
+#: Frames of numeric columns up to this many cells are converted whole (then the model's columns picked):
+#: the temporary is at most 8 MB, and pandas' per-frame overhead of selecting columns is avoided.
+_WHOLE_FRAME_CELLS = 1 << 20
 
 
 @functools.lru_cache(maxsize=256)
@@ -177,8 +186,6 @@ def build_design(
     ------
     UnknownVariableError, EstimationError
     """
-    from formulaic import model_matrix
-
     if "~" not in formula:
         raise EstimationError(f"formula {formula!r} has no '~'; write it as 'y ~ x1 + x2'")
     simple = _simple_formula(formula, data)
@@ -214,10 +221,18 @@ def build_design(
         # value per cache line and was 3-9x slower from 20,000 rows on (the values are the same).  The
         # columns are taken by position (names unique, checked above): a list of names would first be
         # turned into a string Index, which costs more than the copy for small data.
-        block = data.take(simple[3], axis=1)
-        Xfull[:, has_const0:] = block.to_numpy(dtype=float, na_value=np.nan)
-        del block
-        yfull = data[simple[0]].to_numpy(dtype=float, na_value=np.nan)
+        if simple[5] and n_input * data.shape[1] <= _WHOLE_FRAME_CELLS:
+            # a small frame of numeric columns only: one conversion of the whole frame (pandas hands over
+            # its consolidated blocks) and NumPy picks the columns; ≈4× faster than ``take`` at 2,000 rows
+            whole = data.to_numpy(dtype=float, na_value=np.nan)
+            np.take(whole, simple[3], axis=1, out=Xfull[:, has_const0:])
+            yfull = np.ascontiguousarray(whole[:, simple[4]])
+            del whole
+        else:
+            block = data.take(simple[3], axis=1)
+            Xfull[:, has_const0:] = block.to_numpy(dtype=float, na_value=np.nan)
+            del block
+            yfull = data[simple[0]].to_numpy(dtype=float, na_value=np.nan)
         wmiss = None if weights is None else data[weights].isna().to_numpy()
         # screen: a sum is NaN if any term is (it may also be NaN from inf − inf; then the exact check decides)
         with np.errstate(invalid="ignore", over="ignore"):
@@ -268,7 +283,7 @@ def build_design(
         detail = ", ".join(f"{k}: {v}" for k, v in dropped.items())
         warnings.warn(f"{total} of {n_input} rows dropped ({detail})", DroppedRowsWarning, stacklevel=3)
     if simple is not None:
-        y_name, rhs_vars, has_const, _ = simple
+        y_name, rhs_vars, has_const = simple[0], simple[1], simple[2]
         has_const = has_const and intercept  # ordered models: no intercept column at all
         rhs_spec: Any = SimpleSpec(rhs_vars, has_const)
         if Xfull is None or yfull is None:
@@ -280,6 +295,8 @@ def build_design(
         if X.shape[0] == 0:
             raise EstimationError("no rows left after dropping missing values")
     else:
+        from formulaic import model_matrix
+
         used = data.loc[keep, order]
         if len(used) == 0:
             raise EstimationError("no rows left after dropping missing values")
@@ -311,7 +328,24 @@ def build_design(
                 "cluster-robust standard errors need at least 2 (many more to be reliable)"
             )
     index = data.index if every_row else data.index[keep]
+    y = _read_only(y, copy_view=True)
+    w = None if w is None else _read_only(w, copy_view=True)
+    X = _read_only(X, copy_view=False)  # built here (or by formulaic from a copy of the rows): never the caller's
     return Design(y, X, tuple(terms), w, groups, n_groups, y_name, levels, n_input, dropped, index, rhs_spec)
+
+
+def _read_only(a: np.ndarray, *, copy_view: bool) -> np.ndarray:
+    """``a`` made read-only; with ``copy_view``, copied first if it is a view of other memory.
+
+    A design's arrays never change after they are built: results keep them (to predict,
+    to recompute the covariance) and hash them when the provenance is first read.  ``y``
+    and ``w`` may be columns pandas handed over without a copy, which could still be
+    changed through the caller's frame, so views are copied (a column each).
+    """
+    if copy_view and a.base is not None:
+        a = a.copy()
+    a.flags.writeable = False
+    return a
 
 
 def _cluster_codes(col: pd.Series) -> tuple[np.ndarray, int]:

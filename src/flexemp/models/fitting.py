@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import threading
 from collections.abc import Callable
@@ -66,13 +67,14 @@ _HASH_IN_THREAD_BYTES = 1 << 20
 def _start_hash(data: pd.DataFrame, design: Design) -> Callable[[], str]:
     """Start :func:`_data_hash` (in a background thread for large designs); call the result for the digest.
 
-    The arrays are not written to while the fit runs (the numerics only read them),
-    so the digest is the same as hashing them afterwards.  A new thread per call
-    (no pool), so that forked worker processes never wait on a thread they lack.
+    The design's arrays are read-only (:func:`~flexemp.models.design_matrix.build_design`
+    owns them and makes them so), so the digest is the same whenever it is taken: a small
+    design is hashed only when the digest is first asked for, a large one in a thread
+    while the model is fitted.  A new thread per call (no pool), so that forked worker
+    processes never wait on a thread they lack.
     """
     if design.X.nbytes < _HASH_IN_THREAD_BYTES:
-        digest = _data_hash(data, design)
-        return lambda: digest
+        return functools.partial(_data_hash, data, design)
     out: list[str] = []
     worker = threading.Thread(target=lambda: out.append(_data_hash(data, design)), name="flexemp-hash", daemon=True)
     worker.start()
@@ -82,6 +84,10 @@ def _start_hash(data: pd.DataFrame, design: Design) -> Callable[[], str]:
         return out[0] if out else _data_hash(data, design)  # the thread failed: hash here (raises the same error)
 
     return result
+
+
+def _provenance(data_hash: Callable[[], str]) -> dict[str, Any]:
+    return {"flexemp_version": __version__, "data_hash": data_hash(), "seed": None}
 
 
 def _chi2_sf(x: float, q: int) -> float:
@@ -174,7 +180,6 @@ def _fit(
     del fit  # its linear predictor ((n, J) for mlogit) is not kept: freed before the covariance is formed
     V = ml_vcov(hessian, scores, vcov=vcov, w=design.w, weight_kind=weight_kind, groups=design.groups,
                 n_groups=design.n_groups)
-    coefs = coef_table(names, params, V, conf_level=conf_level, df=None)
     nobs = len(design.y)
     n_eff = float(design.w.sum()) if (design.w is not None and weight_kind == "freq") else float(nobs)
     p = len(params)
@@ -203,9 +208,10 @@ def _fit(
     state = FitState(params, design.X, design.w, design.groups, design.n_groups, design.rhs_spec, design.index,
                      scores=scores, hessian=hessian, extra={"base_code": base_code, "link": _LINK.get(model)})
     return EstimationResult(
-        model, coefs, statistics, tests, _vcov_frame(V, names), spec,
+        model, functools.partial(coef_table, names, params, V, conf_level=conf_level, df=None), statistics, tests,
+        functools.partial(_vcov_frame, V, names), spec,
         SampleInfo(design.n_input, nobs, statistics["sum_weights"], dict(design.dropped), design.n_groups),
-        {"flexemp_version": __version__, "data_hash": data_hash(), "seed": None},
+        functools.partial(_provenance, data_hash),
         design.y_levels, state,
     )
 
@@ -260,7 +266,6 @@ def _finish_ols(spec: ModelSpec, design: Design, data_hash: Callable[[], str]) -
     N = float(w.sum()) if (design.w is not None and spec.weight_kind == "freq") else float(nobs)
     k = design.X.shape[1]
     df_t = float((design.n_groups or 0) - 1) if spec.vcov == "cluster" else N - k
-    coefs = coef_table(names, fit.params, V, conf_level=spec.conf_level, df=df_t)
     has_const = "Intercept" in names
     ybar = float(np.sum(w * design.y) / w.sum())
     ssr = float(np.sum(w * fit.resid**2))
@@ -291,7 +296,8 @@ def _finish_ols(spec: ModelSpec, design: Design, data_hash: Callable[[], str]) -
     state = FitState(fit.params, design.X, design.w, design.groups, design.n_groups, design.rhs_spec, design.index,
                      xtwx_inv=fit.xtwx_inv, resid=fit.resid)
     return EstimationResult(
-        "ols", coefs, statistics, tests, _vcov_frame(V, names), spec,
+        "ols", functools.partial(coef_table, names, fit.params, V, conf_level=spec.conf_level, df=df_t), statistics,
+        tests, functools.partial(_vcov_frame, V, names), spec,
         SampleInfo(design.n_input, nobs, statistics["sum_weights"], dict(design.dropped), design.n_groups),
-        {"flexemp_version": __version__, "data_hash": data_hash(), "seed": None}, (), state,
+        functools.partial(_provenance, data_hash), (), state,
     )

@@ -54,8 +54,8 @@ def recompute_vcov(
     new_state = replace(st, groups=groups, n_groups=n_groups)
     return replace(
         result,
-        coefficients=coefs,
-        vcov=pd.DataFrame(V, index=names, columns=names),
+        _coefficients=coefs,
+        _vcov=pd.DataFrame(V, index=names, columns=names),
         spec=spec,
         statistics=stats_,
         sample=replace(result.sample, n_clusters=n_groups),

@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import json
 from dataclasses import asdict, dataclass, field
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -141,15 +142,39 @@ class EstimationResult:
     """The result of fitting one model (see the module docstring)."""
 
     model: str
-    coefficients: pd.DataFrame
+    _coefficients: pd.DataFrame | Callable[[], pd.DataFrame] = field(repr=False, compare=False)
     statistics: dict[str, Any]
     tests: dict[str, TestResult]
-    vcov: pd.DataFrame
+    _vcov: pd.DataFrame | Callable[[], pd.DataFrame] = field(repr=False, compare=False)
     spec: ModelSpec
     sample: SampleInfo
-    provenance: dict[str, Any]
+    _provenance: dict[str, Any] | Callable[[], dict[str, Any]] = field(repr=False, compare=False)
     outcome_levels: tuple[Any, ...] = ()
     _state: FitState | None = field(default=None, repr=False, compare=False)
+
+    # ----------------------------------------------------------------- tables
+    # The two frames and the provenance are given either ready or as a function that
+    # builds them from what the fit computed (estimates, covariance, the read-only arrays
+    # fitted on); a function is called on first access and its value kept.  Pandas frames
+    # and the SHA-256 of a small design cost more than a small model's fit, and many
+    # fitted models are only read as numbers.
+    @functools.cached_property
+    def coefficients(self) -> pd.DataFrame:
+        """The tidy coefficient table: ``term, estimate, std_error, statistic, p_value, conf_low, conf_high``."""
+        c = self._coefficients
+        return c if isinstance(c, pd.DataFrame) else c()
+
+    @functools.cached_property
+    def provenance(self) -> dict[str, Any]:
+        """``flexemp_version``, ``data_hash`` (SHA-256 of the arrays fitted on) and ``seed``."""
+        p = self._provenance
+        return p if isinstance(p, dict) else p()
+
+    @functools.cached_property
+    def vcov(self) -> pd.DataFrame:
+        """The covariance matrix of the estimates, indexed by term on both axes."""
+        v = self._vcov
+        return v if isinstance(v, pd.DataFrame) else v()
 
     # ----------------------------------------------------------------- access
     @property

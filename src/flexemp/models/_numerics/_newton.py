@@ -31,6 +31,9 @@ MAX_HALVINGS = 60
 LL_SLACK = 1e-12
 
 _potrf, _potrs, _sygvd = linalg.lapack.dpotrf, linalg.lapack.dpotrs, linalg.lapack.dsygvd
+#: :func:`flat_direction` skips the eigensolver when −H − (margin·threshold)·G is positive definite;
+#: the margin keeps rounding in the factorisation from deciding a case at the threshold itself.
+_SCREEN_MARGIN = 2.0
 
 Objective = Callable[[np.ndarray, bool], tuple[float, np.ndarray | None, np.ndarray | None]]
 
@@ -388,6 +391,12 @@ def flat_direction(
     """
     if neg_hessian.size == 0 or not (np.isfinite(neg_hessian).all() and np.isfinite(gram).all()):
         return None  # (``linalg.eigh`` raises ValueError here)
+    # Screen: with G positive definite, λ_min > threshold exactly when −H − threshold·G is positive
+    # definite, which one Cholesky factorisation answers (a tenth of the eigensolver's time).  Only
+    # a failed factorisation (near or below the threshold, or G itself singular) goes on to the
+    # eigenproblem, which decides and gives the direction.
+    if _potrf(neg_hessian - (threshold * _SCREEN_MARGIN) * gram, lower=1, clean=0)[1] == 0:
+        return None
     # LAPACK's sygvd as ``linalg.eigh(neg_hessian, gram)`` calls it (driver "gvd", lower triangle),
     # without its argument checking: the same eigenvalues and vectors
     vals, vecs, info = _sygvd(neg_hessian, gram, itype=1, jobz="V", uplo="L")
