@@ -225,7 +225,9 @@ def build_design(
             # a small frame of numeric columns only: one conversion of the whole frame (pandas hands over
             # its consolidated blocks) and NumPy picks the columns; ≈4× faster than ``take`` at 2,000 rows
             whole = data.to_numpy(dtype=float, na_value=np.nan)
-            np.take(whole, simple[3], axis=1, out=Xfull[:, has_const0:])
+            pos = simple[3]
+            consecutive = pos == list(range(pos[0], pos[0] + len(pos)))  # then a slice, not a gather
+            Xfull[:, has_const0:] = whole[:, pos[0] : pos[0] + len(pos)] if consecutive else whole[:, pos]
             yfull = np.ascontiguousarray(whole[:, simple[4]])
             del whole
         else:

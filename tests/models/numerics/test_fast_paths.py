@@ -113,6 +113,10 @@ def test_data_hash_is_sha256_of_design_outcome_weights(n: int) -> None:
     h = hashlib.sha256()
     for arr in (X, df["y"].drop(index=3).to_numpy(dtype=float), df["w"].drop(index=3).to_numpy()):
         h.update(np.ascontiguousarray(arr).tobytes())
+    # a small design is hashed when the provenance is first read: changing the caller's frame in place
+    # in between changes nothing (the design's arrays are read-only copies)
+    df.loc[df.index[-1], ["x1", "w"]] = [99.0, 7.0]
+    df.iloc[0, df.columns.get_loc("y")] = 1 - df.iloc[0, df.columns.get_loc("y")]
     assert res.provenance["data_hash"] == h.hexdigest()
 
 
@@ -208,3 +212,25 @@ def test_binary_columns_screens_find_a_late_third_value(third_at: int) -> None:
     X = np.column_stack([np.ones(n), dummy, almost, rng.normal(size=n)])
     ref = [(j, float(X[:, j].min()), float(X[:, j].max())) for j in range(4) if len(np.unique(X[:, j])) == 2]
     assert binary_columns(X, np.ones(n)) == ref == [(1, 0.0, 1.0)]
+
+
+@pytest.mark.parametrize(("factor", "flagged"), [(0.5, True), (1.5, False), (3.0, False), (1e3, False)])
+def test_flat_direction_screen_decides_as_the_eigensolver(factor: float, flagged: bool) -> None:
+    """λ_min(−H, G) placed at a multiple of the threshold: below it a direction, above it none — whether the
+    Cholesky screen (passes from 2× the threshold) or the eigensolver (between 1× and 2×) decides."""
+    from scipy import linalg
+
+    from flexemp.models._numerics._newton import flat_direction
+
+    rng = np.random.default_rng(5)
+    k, tau = 5, 1e-8
+    X = rng.normal(size=(80, k))
+    G = X.T @ X / 80
+    lam = np.array([factor * tau, 0.3, 0.7, 1.1, 2.0])
+    Q, _ = np.linalg.qr(rng.normal(size=(k, k)))
+    Gh = linalg.sqrtm(G).real
+    H = Gh @ Q @ np.diag(lam) @ Q.T @ Gh  # generalised eigenvalues of (H, G) are lam
+    H = (H + H.T) / 2
+    assert np.isclose(linalg.eigh(H, G, eigvals_only=True)[0], factor * tau, rtol=1e-4)
+    v = flat_direction(H, G, threshold=tau)
+    assert (v is not None) == flagged

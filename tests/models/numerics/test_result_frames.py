@@ -39,3 +39,34 @@ def test_frames_do_not_share_mutable_state() -> None:
     vc.index.name = "row"
     assert vc.columns.name is None and _vcov_frame(V, names).index.name is None
     assert list(term_index(names)) == names and term_index(names) is not term_index(names)
+
+
+def test_frames_and_provenance_are_formed_on_first_access_and_kept() -> None:
+    """A fitted result holds the estimates and covariance as arrays; the pandas frames and the provenance are
+    built when first read (then kept: the same objects on every access) and equal the eager builders' output."""
+    import flexemp
+    from flexemp.models.fitting import _data_hash
+
+    rng = np.random.default_rng(4)
+    df = pd.DataFrame({"x": rng.normal(size=300), "g": rng.integers(0, 20, 300)})
+    df["y"] = (rng.logistic(size=300) < df["x"]).astype(float)
+    for fit in (flexemp.logit, flexemp.ols):
+        res = fit("y ~ x", df, vcov="cluster", cluster="g")
+        assert not {"coefficients", "vcov", "provenance"} & set(vars(res))
+        st = res.state()
+        names = ["Intercept", "x"]
+        V = res.vcov
+        assert res.vcov is V and list(V.index) == names
+        df_t = None if fit is flexemp.logit else 19.0  # OLS with clusters: t with G − 1 degrees of freedom
+        pd.testing.assert_frame_equal(res.coefficients,
+                                      coef_table(names, st.params, V.to_numpy(), conf_level=0.95, df=df_t))
+        assert res.coefficients is res.coefficients
+        assert res.provenance["data_hash"] == _data_hash(df, _design_of(df))
+        assert res.provenance is res.provenance
+        assert flexemp.EstimationResult.from_dict(res.to_dict()).to_dict() == res.to_dict()
+
+
+def _design_of(df: pd.DataFrame):  # type: ignore[no-untyped-def]
+    from flexemp.models.design_matrix import build_design
+
+    return build_design("y ~ x", df, outcome="continuous")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 from scipy import linalg
@@ -25,6 +26,9 @@ NR_TOL = 1e-10
 #: After convergence one more (uncounted) Newton step is taken unless g′(−H)⁻¹g is already below
 #: this; quadratic convergence then leaves parameter errors far below 1e-10 standard errors.
 POLISH_BELOW = 1e-24
+#: A chord polishing step (see :func:`newton_maximize`) is accepted only if it reaches g′(−H)⁻¹g below
+#: this, i.e. parameters within ~1e-8 standard errors of the maximum; otherwise a Newton step follows.
+CHORD_ACCEPT = 1e-16
 #: Maximum number of step halvings per iteration before the line search gives up.
 MAX_HALVINGS = 60
 #: A step is accepted if it lowers ℓ by no more than this relative amount (round-off in Σ wᵢ lᵢ).
@@ -112,10 +116,11 @@ class MLFit:
     linear_predictor: np.ndarray
 
 
-def _damped_direction(g: np.ndarray, H: np.ndarray) -> tuple[np.ndarray, float]:
+def _damped_direction(g: np.ndarray, H: np.ndarray) -> tuple[np.ndarray, float, np.ndarray | None]:
     """Newton direction (−H)⁻¹g, with Levenberg–Marquardt damping if −H is not positive definite.
 
-    Returns the direction and g′(−H)⁻¹g (``inf`` when damping was needed).
+    Returns the direction, g′(−H)⁻¹g (``inf`` when damping was needed) and the upper
+    Cholesky factor of −H (``None`` when damping was needed).
     """
     A = -H
     if A.size and np.isfinite(A).all() and np.isfinite(g).all():
@@ -125,20 +130,40 @@ def _damped_direction(g: np.ndarray, H: np.ndarray) -> tuple[np.ndarray, float]:
         if info == 0:
             d, info = _potrs(c, g, lower=0)
             if info == 0:
-                return d, float(g @ d)
+                return d, float(g @ d), c
     scale = np.maximum(np.abs(np.diag(A)), 1e-8 * max(1.0, float(np.max(np.abs(A)))))
     lam = 1e-6
     while lam < 1e12:
         try:
             cf = linalg.cho_factor(A + lam * np.diag(scale), lower=False)
-            return linalg.cho_solve(cf, g), float("inf")
+            return linalg.cho_solve(cf, g), float("inf"), None
         except linalg.LinAlgError:
             lam *= 10.0
-    return g / scale, float("inf")  # steepest ascent, scaled
+    return g / scale, float("inf"), None  # steepest ascent, scaled
+
+
+class StagedObjective(Protocol):
+    """An objective that can give the gradient first and the Hessian at the same point afterwards.
+
+    ``gradient(theta)`` returns ``(loglik, gradient)``; ``hessian(theta)`` the Hessian at
+    ``theta`` (cheap after ``gradient`` at the same point, whose per-row terms it reuses).
+    :func:`newton_maximize` then skips the Hessian of the point where it can already tell,
+    from the previous Hessian, that one more step will converge.
+    """
+
+    def __call__(self, theta: np.ndarray, derivatives: bool) -> tuple[float, np.ndarray | None, np.ndarray | None]: ...
+
+    def gradient(self, theta: np.ndarray) -> tuple[float, np.ndarray]: ...
+
+    def hessian(self, theta: np.ndarray) -> np.ndarray: ...
+
+
+def _finite_and_up(ll_new: float, ll: float) -> bool:
+    return bool(np.isfinite(ll_new) and ll_new >= ll - LL_SLACK * (1.0 + abs(ll)))
 
 
 def newton_maximize(
-    objective: Objective,
+    objective: Objective | StagedObjective,
     start: np.ndarray,
     *,
     model: str,
@@ -155,6 +180,7 @@ def newton_maximize(
         with ``derivatives=False`` only the log-likelihood is needed (the other
         two may be ``None``).  Return ``-inf`` for inadmissible ``theta`` (for
         example unordered cutpoints): the line search then halves the step.
+        It may also offer ``gradient`` and ``hessian`` (:class:`StagedObjective`).
     start : (p,) array
         Starting values (must give a finite log-likelihood).
     model : str
@@ -191,7 +217,17 @@ def newton_maximize(
     ``nrtolerance``; default here 1e-10 instead of Stata's 1e-5).  One more
     full Newton step is then taken (not counted in ``iterations``) so that the
     estimates are accurate to round-off, not just to the tolerance.
+
+    With a :class:`StagedObjective` the gradient at a new point comes first.  If
+    g′(−H_prev)⁻¹g, measured with the previous point's Hessian, is already below
+    ``tol``, the polishing step is taken with that Hessian (a chord step: its error
+    is the remaining error times the relative change of H over the last step), and
+    the point reached is accepted only if its own g′(−H)⁻¹g, with its own Hessian,
+    is below ``CHORD_ACCEPT`` (parameters within ~1e-8 standard errors of the
+    maximum); otherwise the iterations go on from there (and end with a Newton
+    polishing step).  This saves the Hessian of the next-to-last point.
     """
+    staged = callable(getattr(objective, "gradient", None)) and callable(getattr(objective, "hessian", None))
     theta = np.array(start, dtype=float, copy=True)
     ll, g, H = objective(theta, True)
     if not np.isfinite(ll) or g is None or H is None:
@@ -200,29 +236,28 @@ def newton_maximize(
         )
     it = 0
     while True:
-        d, dec = _damped_direction(g, H)
+        d, dec, factor = _damped_direction(g, H)
         if dec < tol:
             if dec > POLISH_BELOW:  # one more Newton step squares the remaining error
                 ll_p, g_p, H_p = objective(theta + d, True)
-                if (
-                    g_p is not None
-                    and H_p is not None
-                    and np.isfinite(ll_p)
-                    and (ll_p >= ll - LL_SLACK * (1.0 + abs(ll)))
-                ):
+                if g_p is not None and H_p is not None and _finite_and_up(ll_p, ll):
                     theta, ll, g, H = theta + d, ll_p, g_p, H_p
                     dec = _damped_direction(g, H)[1]
             return NewtonResult(theta, float(ll), g, H, float(np.linalg.norm(g)), dec, it, True)
         if it >= maxiter:
             break
         it += 1
-        slack = LL_SLACK * (1.0 + abs(ll))
-        # full step with derivatives (usually accepted); halvings need only the log-likelihood
+        # full step with the gradient (usually accepted); halvings need only the log-likelihood
         cand = theta + d
-        ll_new, g_new, H_new = objective(cand, True)
+        H_new: np.ndarray | None
+        if staged:
+            ll_new, g_new = objective.gradient(cand)  # type: ignore[union-attr]
+            H_new = None
+        else:
+            ll_new, g_new, H_new = objective(cand, True)
         step = 1.0
         halvings = 0
-        while not (np.isfinite(ll_new) and ll_new >= ll - slack):
+        while not _finite_and_up(ll_new, ll):
             halvings += 1
             if halvings > MAX_HALVINGS:
                 if on_failure is not None:
@@ -236,8 +271,20 @@ def newton_maximize(
             step *= 0.5
             cand = theta + step * d
             ll_new, g_new, H_new = objective(cand, False)
-        if g_new is None or H_new is None:
+        if g_new is None:  # a halved step: derivatives at the accepted point
             ll_new, g_new, H_new = objective(cand, True)
+        elif H_new is None and factor is not None:  # staged, full step: converged with the old Hessian?
+            d_c, _ = _potrs(factor, g_new, lower=0)
+            if float(g_new @ d_c) < tol:
+                ll_c, g_c, H_c = objective(cand + d_c, True)
+                if g_c is not None and H_c is not None and _finite_and_up(ll_c, ll_new):
+                    dec_c = _damped_direction(g_c, H_c)[1]
+                    if dec_c < min(tol, CHORD_ACCEPT):
+                        return NewtonResult(cand + d_c, float(ll_c), g_c, H_c, float(np.linalg.norm(g_c)), dec_c,
+                                            it, True)
+                    cand, ll_new, g_new, H_new = cand + d_c, ll_c, g_c, H_c  # go on from the better point
+        if H_new is None:
+            H_new = objective.hessian(cand)  # type: ignore[union-attr]
         if g_new is None or H_new is None:
             raise EstimationError(f"{model}: internal error: the objective returned no derivatives")
         theta, ll, g, H = cand, ll_new, g_new, H_new
@@ -362,14 +409,14 @@ def binary_columns(
     out: list[tuple[int, float, float]] = []
     if Xp.shape[0] == 0:
         return out
-    cand = np.flatnonzero(lo < hi)
+    head = Xp[:16]  # cheap screen on a view: a column with a third value in the first rows is not binary
+    cand = np.flatnonzero((lo < hi) & np.all((head == lo) | (head == hi), axis=0))
     if cand.size == 0:
         return out
-    for rows in (16, 1000):  # cheap screens: a column with a third value in the first rows is not binary
-        head = Xp[:rows, cand]
-        cand = cand[np.all((head == lo[cand]) | (head == hi[cand]), axis=0)]
-        if cand.size == 0:
-            return out
+    head = Xp[:1000, cand]  # a second, longer screen of the columns left
+    cand = cand[np.all((head == lo[cand]) | (head == hi[cand]), axis=0)]
+    if cand.size == 0:
+        return out
     for j in cand:
         col = Xp[:, j]
         if np.all((col == lo[j]) | (col == hi[j])):

@@ -211,10 +211,11 @@ def separation_check(
 class _Objective:
     """Σ wᵢ lᵢ with analytic gradient and Hessian (see :func:`fit_binary`).
 
-    Remembers x′β and ∂lᵢ/∂η of the last θ it saw, so that evaluating the same θ
-    again (start values, then Newton's first step; the scores at the optimum)
-    repeats no pass over X.  With unit weights the products wᵢ·v are skipped
-    (they are exact).
+    Remembers x′β and the per-row terms (lᵢ, ∂lᵢ/∂η, −∂²lᵢ/∂η²) of the last θ it saw,
+    so that evaluating the same θ again (start values, then Newton's first step; the
+    gradient, then the Hessian; the scores at the optimum) repeats no pass over X.
+    With unit weights the products wᵢ·v are skipped (they are exact).  It is a
+    :class:`~flexemp.models._numerics._newton.StagedObjective`.
     """
 
     def __init__(self, y: np.ndarray, X: np.ndarray, w_arr: np.ndarray, link: str) -> None:
@@ -222,31 +223,45 @@ class _Objective:
         self.unit = bool(np.all(w_arr == 1.0))
         self.theta: np.ndarray | None = None
         self.xb = np.zeros(0)
-        self.d1: np.ndarray | None = None
+        self.terms: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
     def _xb(self, theta: np.ndarray) -> np.ndarray:
         if self.theta is None or not np.array_equal(self.theta, theta):
-            self.theta, self.xb, self.d1 = theta.copy(), self.X @ theta, None
+            self.theta, self.xb, self.terms = theta.copy(), self.X @ theta, None
         return self.xb
+
+    def _terms(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        xb = self._xb(theta)
+        if self.terms is None:
+            self.terms = _terms(self.y, xb, self.link)
+        return self.terms
+
+    def gradient(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
+        """Σ wᵢ lᵢ and its gradient at ``theta``."""
+        ll_i, d1, _ = self._terms(theta)
+        return float(self.w @ ll_i), self.X.T @ (d1 if self.unit else self.w * d1)
+
+    def hessian(self, theta: np.ndarray) -> np.ndarray:
+        """The Hessian of Σ wᵢ lᵢ at ``theta``."""
+        d2 = self._terms(theta)[2]
+        X = self.X
+        H = -((X * (d2 if self.unit else self.w * d2)[:, None]).T @ X)  # negate the k×k product, not the n×k factor
+        return (H + H.T) / 2
 
     def __call__(
         self, theta: np.ndarray, derivatives: bool
     ) -> tuple[float, np.ndarray | None, np.ndarray | None]:
-        xb = self._xb(theta)
-        w, X = self.w, self.X
         if not derivatives:
-            return float(w @ _loglik_only(self.y, xb, self.link)), None, None
-        ll_i, d1, d2 = _terms(self.y, xb, self.link)
-        self.d1 = d1
-        g = X.T @ (d1 if self.unit else w * d1)
-        H = -((X * (d2 if self.unit else w * d2)[:, None]).T @ X)  # negate the k×k product, not the n×k factor
-        return float(w @ ll_i), g, (H + H.T) / 2
+            if self.terms is not None and self.theta is not None and np.array_equal(self.theta, theta):
+                return float(self.w @ self.terms[0]), None, None
+            return float(self.w @ _loglik_only(self.y, self._xb(theta), self.link)), None, None
+        ll, g = self.gradient(theta)
+        return ll, g, self.hessian(theta)
 
     def scores(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """x′β and the per-row scores xᵢ·∂lᵢ/∂η at ``theta``."""
-        xb = self._xb(theta)
-        d1 = self.d1 if self.d1 is not None else _terms(self.y, xb, self.link)[1]
-        return xb, self.X * d1[:, None]
+        d1 = self._terms(theta)[1]
+        return self.xb, self.X * d1[:, None]
 
 
 def _objective(y: np.ndarray, X: np.ndarray, w_arr: np.ndarray, link: str) -> _Objective:

@@ -159,12 +159,10 @@ def collinear_columns(
         gram = np.block([[np.array([[w_arr.sum()]]), col[None, :]], [col[:, None], gram]])
     d = np.sqrt(np.diag(gram))
     if np.all(d > 0):
-        try:
-            L = np.linalg.cholesky(gram / np.outer(d, d))
-            if np.min(np.diag(L)) ** 2 > _FAST_PIVOT:
-                return ()
-        except np.linalg.LinAlgError:
-            pass
+        # LAPACK's potrf directly (what np.linalg.cholesky calls, without its wrapping): info > 0 if not PD
+        L, info = linalg.lapack.dpotrf(gram / np.outer(d, d), lower=1, clean=0)
+        if info == 0 and np.min(np.diag(L)) ** 2 > _FAST_PIVOT:
+            return ()
     pos = w_arr > 0
     Xp = X[pos]
     if prepend_constant:
