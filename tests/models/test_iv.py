@@ -130,6 +130,16 @@ def test_textbook_example_15_5(mroz: pd.DataFrame) -> None:
     assert (round(just.params["educ"], 3), round(just.std_errors["educ"], 3)) == (0.059, 0.035)
 
 
+
+def test_result_keeps_the_regressors_not_the_instruments(mroz: pd.DataFrame) -> None:
+    """The result keeps the (n, K) regressor block for predictions and new covariances: its own array,
+    not a view that would keep the whole design with the instruments alive."""
+    res = iv2sls(FORMULAS["mroz_iv"], mroz)
+    X = res.state().X
+    assert X.shape == (res.nobs, len(res.params)) and X.base is None
+    assert X.flags.c_contiguous and not X.flags.writeable
+
+
 @pytest.mark.parametrize("vcov", ["robust", "cluster"])
 def test_kp_wald_f_is_squared_robust_t_with_one_instrument(mroz: pd.DataFrame, vcov: str) -> None:
     # K2 = L2 = 1: rk Wald = π̂²/V_HC0(π̂) and rk F = rk Wald/N·(N−L) = π̂²/(N/(N−L)·V_HC0) = t²_HC1

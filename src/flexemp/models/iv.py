@@ -343,7 +343,10 @@ def _finish(spec: ModelSpec, a: IVArrays, fit: Any, full: Any, data: pd.DataFram
     name, overid = overid_test(a, fit)
     diag[name] = overid
     diag["endogeneity"] = endogeneity_test(a, fit)
-    X = a.X
+    # a view into the full design (instruments included) would keep all of it alive as long as the result:
+    # keep a copy of the regressor columns only
+    X = a.X.copy() if a.X.base is not None else a.X
+    X.flags.writeable = False  # as every design a result keeps
     index = data.index[np.asarray(full.index)]
     state = FitState(
         fit.params,
