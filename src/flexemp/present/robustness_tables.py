@@ -22,7 +22,7 @@ from flexemp.models.heckman import HeckmanResult, SelectionCorrectionResult
 from flexemp.models.iv import IVResult
 from flexemp.models.psm import PSMResult
 from flexemp.models.results import TestResult
-from flexemp.present.regression_table import (
+from flexemp.present.regression_layout import (
     _CUT,
     Column,
     Layout,
@@ -36,10 +36,10 @@ from flexemp.present.regression_table import (
     default_note,
     label_of,
     layout,
-    star_marks,
     stat_rows,
     term_variables,
 )
+from flexemp.present.stars import star_marks
 from flexemp.present.table import Cell, Row, Table, p_value_cell
 
 __all__ = ["balance_table", "battery_table", "heckman_table", "iv_table", "psm_table"]
