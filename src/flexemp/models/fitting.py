@@ -45,43 +45,45 @@ def _named(exc: SingularDesignError | SeparationError, terms: tuple[str, ...]) -
     return [terms[c] if isinstance(c, int | np.integer) and 0 <= int(c) < len(terms) else str(c) for c in exc.columns]
 
 
-def _data_hash(data: pd.DataFrame, design: Design) -> str:
+def _data_hash(X: np.ndarray, y: np.ndarray, w: np.ndarray | None) -> str:
     """SHA-256 of the bytes of the arrays the model was fitted on: X, then y, then w (if any).
 
     The design (float64, C order), the outcome as passed to the numerics (0/1 or
     codes 0..J−1) and the weights — exactly the numbers the estimates depend on,
-    after missing rows were dropped.  ``data`` itself is not hashed.
+    after missing rows were dropped (not the caller's DataFrame).
     """
     h = hashlib.sha256()  # fed from memory views: no copy of the design
-    for arr in (design.X, design.y, design.w):
+    for arr in (X, y, w):
         if arr is not None:
             h.update(memoryview(np.ascontiguousarray(arr)).cast("B"))  # type: ignore[arg-type]
     return h.hexdigest()
 
 
 #: Designs at least this large are hashed in a background thread while the model is fitted
-#: (hashlib releases the GIL); smaller ones are hashed inline, where a thread costs more than it saves.
+#: (hashlib releases the GIL); smaller ones when the digest is first asked for.
 _HASH_IN_THREAD_BYTES = 1 << 20
 
 
-def _start_hash(data: pd.DataFrame, design: Design) -> Callable[[], str]:
+def _start_hash(design: Design) -> Callable[[], str]:
     """Start :func:`_data_hash` (in a background thread for large designs); call the result for the digest.
 
     The design's arrays are read-only (:func:`~flexemp.models.design_matrix.build_design`
     owns them and makes them so), so the digest is the same whenever it is taken: a small
     design is hashed only when the digest is first asked for, a large one in a thread
-    while the model is fitted.  A new thread per call (no pool), so that forked worker
-    processes never wait on a thread they lack.
+    while the model is fitted.  The callable holds the three arrays only (not the
+    caller's DataFrame, which a result must not keep alive).  A new thread per call (no
+    pool), so that forked worker processes never wait on a thread they lack.
     """
+    arrays = (design.X, design.y, design.w)
     if design.X.nbytes < _HASH_IN_THREAD_BYTES:
-        return functools.partial(_data_hash, data, design)
+        return functools.partial(_data_hash, *arrays)
     out: list[str] = []
-    worker = threading.Thread(target=lambda: out.append(_data_hash(data, design)), name="flexemp-hash", daemon=True)
+    worker = threading.Thread(target=lambda: out.append(_data_hash(*arrays)), name="flexemp-hash", daemon=True)
     worker.start()
 
     def result() -> str:
         worker.join()
-        return out[0] if out else _data_hash(data, design)  # the thread failed: hash here (raises the same error)
+        return out[0] if out else _data_hash(*arrays)  # the thread failed: hash here (raises the same error)
 
     return result
 
@@ -164,7 +166,7 @@ def _fit(
         )
     if model == "mlogit" and len(design.y_levels) < 3:
         raise EstimationError(f"{design.y_name} has {len(design.y_levels)} outcome levels; use logit for two")
-    data_hash = _start_hash(data, design)  # overlaps the fit
+    data_hash = _start_hash(design)  # overlaps the fit (large designs)
     try:
         if model == "ols":
             return _finish_ols(spec, design, data_hash)

@@ -61,7 +61,8 @@ def test_frames_and_provenance_are_formed_on_first_access_and_kept() -> None:
         pd.testing.assert_frame_equal(res.coefficients,
                                       coef_table(names, st.params, V.to_numpy(), conf_level=0.95, df=df_t))
         assert res.coefficients is res.coefficients
-        assert res.provenance["data_hash"] == _data_hash(df, _design_of(df))
+        d = _design_of(df)
+        assert res.provenance["data_hash"] == _data_hash(d.X, d.y, d.w)
         assert res.provenance is res.provenance
         assert flexemp.EstimationResult.from_dict(res.to_dict()).to_dict() == res.to_dict()
 
@@ -70,3 +71,21 @@ def _design_of(df: pd.DataFrame):  # type: ignore[no-untyped-def]
     from flexemp.models.design_matrix import build_design
 
     return build_design("y ~ x", df, outcome="continuous")
+
+
+def test_a_result_does_not_keep_the_callers_dataframe_alive() -> None:
+    """The lazily formed parts hold the design's arrays, never the DataFrame the model was fitted on."""
+    import gc
+    import weakref
+
+    import flexemp
+
+    rng = np.random.default_rng(6)
+    df = pd.DataFrame({"x": rng.normal(size=200)})
+    df["y"] = (rng.logistic(size=200) < df["x"]).astype(float)
+    res = flexemp.logit("y ~ x", df)
+    ref = weakref.ref(df)
+    del df
+    gc.collect()
+    assert ref() is None
+    assert len(res.provenance["data_hash"]) == 64 and res.coefficients.shape == (2, 7)
