@@ -190,7 +190,7 @@ def test_out_of_range_and_option_refusals():
         share_sentence("男性", 69)
     with pytest.raises(UnsupportedOptionError, match="'zh'"):
         share_sentence("男性", 0.69, lang="cn")
-    with pytest.raises(NarrativeInputError, match="stars"):
+    with pytest.raises(UnsupportedOptionError, match="stars"):  # the tables' rule and error (present.stars)
         coefficient_sentence("x", 0.1, 0.01, stars=(0.1, 1.2))
     with pytest.raises(NarrativeInputError, match="non-empty"):
         coefficient_sentence("", 0.1, 0.01)

@@ -152,7 +152,8 @@ def coefficient_sentence(
         what the coefficient indicates about it.
     stars : sequence of float
         Significance levels; the coefficient is significant at the smallest level
-        ``a`` with ``p_value < a`` (strict).  Default (0.10, 0.05, 0.01).
+        ``a`` with ``p_value < a`` (strict).  Default (0.10, 0.05, 0.01); 1 to 3
+        distinct levels in (0, 1), the rule of the tables (:func:`~flexemp.present.stars.check_stars`).
     model : str, optional
         One of :data:`MODELS`; only needed for ``odds_ratio``.
     odds_ratio : float, optional
@@ -169,6 +170,8 @@ def coefficient_sentence(
     NarrativeInputError
         NaN/None/infinite numbers, a p-value outside [0, 1], an odds ratio that
         does not match the estimate or a model without odds.
+    UnsupportedOptionError
+        ``stars`` is not 1 to 3 distinct levels in (0, 1), or an unknown ``lang``/``model``.
     UnsupportedOptionError
         Unknown ``lang`` or ``model``.
 
@@ -264,7 +267,8 @@ def regression_paragraph(
     outcome : str
         Display label of the dependent variable.
     stars : sequence of float
-        Significance levels (strict ``p < a``), default (0.10, 0.05, 0.01).
+        Significance levels (strict ``p < a``), default (0.10, 0.05, 0.01); 1 to 3
+        distinct levels in (0, 1), as in the tables.
     list_insignificant : bool
         Name the insignificant terms in parentheses (default) or only say "其余变量".
     lang : {"zh", "en"}
@@ -277,6 +281,8 @@ def regression_paragraph(
     ------
     NarrativeInputError
         No rows, a duplicated label, or a NaN/None number.
+    UnsupportedOptionError
+        ``stars`` is not 1 to 3 distinct levels in (0, 1), or an unknown ``lang``.
 
     Examples
     --------

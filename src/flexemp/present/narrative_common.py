@@ -1,5 +1,8 @@
 """Shared pieces of the narrative templates: input checks, number formats, significance levels.
 
+``stars=`` is checked by :func:`flexemp.present.stars.check_stars`, the rule the tables use
+(re-exported here with ``DEFAULT_STARS``).
+
 Formatting rules (the same in every sentence, see docs/narrative.md):
 
 - coefficients: 3 decimals (``0.123``); a non-zero value that would show as
@@ -22,10 +25,11 @@ import numpy as np
 
 from flexemp.core.errors import NarrativeInputError
 from flexemp.core.options import validate_option
+from flexemp.present.stars import DEFAULT_STARS as DEFAULT_STARS
+from flexemp.present.stars import check_stars as check_stars
 
 Lang = Literal["zh", "en"]
 LANGS: tuple[str, ...] = ("zh", "en")
-DEFAULT_STARS: tuple[float, ...] = (0.10, 0.05, 0.01)
 
 
 def check_lang(lang: object) -> str:
@@ -66,16 +70,6 @@ def check_label(name: str, value: object) -> str:
     if not isinstance(value, str) or not value.strip():
         raise NarrativeInputError(f"{name} must be a non-empty string, got {value!r}.")
     return value
-
-
-def check_stars(stars: Sequence[float]) -> tuple[float, ...]:
-    """Significance thresholds in (0, 1), distinct; returned in decreasing order."""
-    levels = tuple(check_number("stars", s) for s in stars)
-    if not levels or any(not 0.0 < s < 1.0 for s in levels) or len(set(levels)) != len(levels):
-        raise NarrativeInputError(
-            f"stars must be distinct significance levels in (0, 1), e.g. (0.10, 0.05, 0.01); got {stars!r}."
-        )
-    return tuple(sorted(levels, reverse=True))
 
 
 def significance_level(p_value: float, stars: Sequence[float]) -> float | None:

@@ -230,6 +230,8 @@ def comparison_sentence(
     ------
     NarrativeInputError
         NaN/None inputs, or equal values with a significant p-value (they contradict each other).
+    UnsupportedOptionError
+        ``stars`` is not 1 to 3 distinct levels in (0, 1) (the rule of the tables), or an unknown ``lang``.
 
     Notes
     -----
