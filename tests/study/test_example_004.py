@@ -167,8 +167,11 @@ def test_small_cells_suppressed(tmp_path: Path, reference: dict[str, Any]) -> No
         for r in rows[var_i * 11:(var_i + 1) * 11]:
             code = next(c.value for c in cb.codes if c.label_zh == r["label"])
             for w_i, w in enumerate(WAVES):
-                flag = ind[(ind["var"] == var) & (ind["wave"] == w) & (ind["group"] == code)]["suppressed"].iloc[0]
+                rec = ind[(ind["var"] == var) & (ind["wave"] == w) & (ind["group"] == code)].iloc[0]
+                flag = rec["suppressed"]
                 assert (r["cells"][2 * w_i]["text"] == "—") == bool(flag)
+                if flag:  # the next cell gives the number of answers (one rule with the dashboard)
+                    assert r["cells"][2 * w_i + 1]["text"] == f"n={int(rec['n'])}"
                 dashes += bool(flag)
     assert dashes == int(small.sum())
 

@@ -102,18 +102,22 @@ def test_small_cells_are_suppressed_in_every_format(small_db):
     min_n = int(counts.sort_values().iloc[2]) + 1  # the three smallest occupations fall below it
     small = {float(c) for c in counts.index[counts < min_n]}
     assert 0 < len(small) < len(counts)
-    site = Site(load_dashboard(small_db, min_n=min_n))
+    dash = load_dashboard(small_db, min_n=min_n)
+    site = Site(dash)
     doc = _json(site.handle("GET", "/wave/2022Q2/occupation.json"))
     for r in doc["indices"]:
         if r["group"] in small:
-            assert r["suppressed"] and r["index"] is None and r["conf_low"] is None and r["n"] is None
+            assert r["suppressed"] and r["index"] is None and r["conf_low"] is None and r["n"] == counts[r["group"]]
         else:
             assert not r["suppressed"] and r["index"] is not None and r["n"] == counts[r["group"]]
     labels = {r["group_label"] for r in doc["indices"] if r["group"] in small}
+    n_of = {(r["group_label"], r["var"]): r["n"] for r in doc["indices"]}
+    code_of = {r["group_label"]: r["group"] for r in doc["indices"]}
+    answers = {lab: [f"n={n_of[lab, v]}" for v in dash.variables] for lab in labels}
     rows = list(csv.reader(io.StringIO(site.handle("GET", "/wave/2022Q2/occupation.csv").body.decode("utf-8-sig"))))
     for row in rows[2:]:
-        if row[0] in labels:
-            assert row[1] == f"<{min_n}" and row[2::2] == ["—"] * 6 and row[3::2] == [""] * 6
+        if row[0] in labels:  # the index "—", the next cell its number of answers (one rule with the study)
+            assert row[1] == str(counts[code_of[row[0]]]) and row[2::2] == ["—"] * 6 and row[3::2] == answers[row[0]]
         else:
             assert re.fullmatch(r"\d+\.\d", row[2])
     html = site.handle("GET", "/wave/2022Q2/occupation").body.decode()

@@ -1,9 +1,11 @@
 """The dashboard's tables, charts and JSON payloads, built from a :class:`~flexemp.web.data.Dashboard`.
 
-Suppression follows the study tables: a cell with fewer than ``min_n``
-respondents shows "—" and no interval; its JSON record has ``index``, ``se``,
-``conf_low``, ``conf_high``, ``p_value`` and ``n`` set to null and
-``suppressed`` true.
+Index cells come from :mod:`flexemp.present.index_table`, as in the study
+tables, so suppression reads the same: a cell with fewer than ``min_n``
+answers shows "—" and, in place of the interval, its number of answers
+("n=12"; "n<30" for a change between waves); its JSON record has ``index``,
+``se``, ``conf_low``, ``conf_high`` and ``p_value`` set to null, ``n`` the
+count and ``suppressed`` true.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import pandas as pd
 
 from flexemp.present.charts.builders import index_chart
 from flexemp.present.charts.model import Chart, Series
-from flexemp.present.regression_table import star_marks
+from flexemp.present.index_table import index_cells, suppression_note, wave_columns, wave_row_cells
 from flexemp.present.table import Cell, ColumnGroup, Row, Table
 from flexemp.web.data import Dashboard, WaveData
 
@@ -49,26 +51,18 @@ def _num(x: Any) -> float | None:
 
 
 def _records(frame: pd.DataFrame, label: dict[str, str], extra: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-    """Index rows as JSON records, suppressed cells blanked."""
+    """Index rows as JSON records, suppressed cells' estimates blanked (their count kept)."""
     out = []
     for r in frame.to_dict("records"):
         sup = bool(r["suppressed"])
         rec: dict[str, Any] = {"var": r["var"], "label": label.get(r["var"], r["var"])}
         for k in ("index", "se", "conf_low", "conf_high", "p_value"):
             rec[k] = None if sup else _num(r[k])
-        rec["n"] = None if sup else int(r["n"])
+        rec["n"] = int(r["n"])
         rec["suppressed"] = sup
         rec["reading"] = r["reading"]
         out.append({**rec, **(extra or {})})
     return out
-
-
-def _index_cells(r: Any) -> list[Cell]:
-    if r is None:
-        return [Cell(None), Cell(None)]
-    if bool(r["suppressed"]):
-        return [Cell("—"), Cell(None)]
-    return [Cell(float(r["index"]), 1), Cell(None, text_override=f"[{r['conf_low']:.1f}, {r['conf_high']:.1f}]")]
 
 
 def _ns(waves: tuple[WaveData, ...], lang: str) -> str:
@@ -96,10 +90,9 @@ def _notes(d: Dashboard, lang: str, change: bool = False, waves: tuple[WaveData,
     notes = [t(lang,
                f"注：指数=50+50×{'加权' if weighted else ''}平均得分（变好很多=1，变好一点=0.5，基本不变=0，变差一点=−0.5，"
                f"变差很多=−1），高于50表示景气、低于50表示不景气；95%置信区间按线性化方法计算；"
-               f"样本量不足{d.min_n}的单元格以“—”表示，不予发布。",
+               f"{suppression_note(d.min_n, lang)}",
                f"Note: index = 50 + 50 × {'weighted ' if weighted else ''}mean score (+1 … −1); above 50 is "
-               f"expansion; 95% CIs by linearization; cells with fewer than {d.min_n} respondents are "
-               "suppressed (—).")]
+               f"expansion; 95% CIs by linearization; {suppression_note(d.min_n, lang)}")]
     notes.append(t(lang, "权重：按第七次人口普查四大区域（东部、中部、西部、东北）人口比例事后分层加权，性别与年龄不加权。",
                    "Weights: post-stratified to the 2020 census shares of the four regions; sex and age not weighted.")
                  if weighted else t(lang, "权重：未加权。", "Weights: none (unweighted)."))
@@ -154,25 +147,13 @@ def headline(d: Dashboard, lang: str) -> View:
     res = d.headline()
     change = d.change()
     waves = list(d.wave_labels)
-    groups = [ColumnGroup(w, 2) for w in waves]
-    cols: list[str] = []
-    for _ in waves:
-        cols += [t(lang, "指数", "Index"), t(lang, "95%置信区间", "95% CI")]
-    if change is not None:
-        groups.append(ColumnGroup(t(lang, "环比变化", "Change"), 2))
-        cols += [t(lang, "变化", "Change"), t(lang, "p值", "p")]
+    cols, groups = wave_columns(waves, change=change is not None, lang=lang)
     rows = []
     for v in d.variables:
-        cells: list[Cell] = []
-        for w in waves:
-            m = res[(res["var"] == v) & (res["wave"] == w)]
-            cells += _index_cells(m.iloc[0] if len(m) else None)
-        if change is not None:
-            c = change[change["var"] == v].iloc[0]
-            if bool(c["suppressed"]) or _num(c["change"]) is None:
-                cells += [Cell("—"), Cell(None)]
-            else:
-                cells += [Cell(float(c["change"]), 1, stars=star_marks(float(c["p_value"]))), Cell(float(c["p_value"]), 3)]
+        per_wave = [m.iloc[0] if len(m) else None for m in (res[(res["var"] == v) & (res["wave"] == w)] for w in waves)]
+        c = None if change is None else change[change["var"] == v]
+        cells = wave_row_cells(per_wave, None if c is None or c.empty else c.iloc[0],
+                               change_columns=change is not None, min_n=d.min_n)
         rows.append(Row(labels[v], tuple(cells)))
     title = t(lang, "景气指数（分期）", "Sentiment indices by wave")
     table = Table(title, tuple(cols), tuple(rows), stub_header=t(lang, "指标", "Index"), column_groups=tuple(groups),
@@ -250,10 +231,8 @@ def wave_page(d: Dashboard, w: WaveData, lang: str) -> View:
     labels = var_labels(d, lang)
     rows = []
     for r in w.overall.to_dict("records"):
-        sup = bool(r["suppressed"])
         reading = r["reading"] if lang == "zh" else READING_EN.get(r["reading"], r["reading"])
-        rows.append(Row(labels[r["var"]], (*_index_cells(r), Cell(f"<{d.min_n}" if sup else int(r["n"])),
-                                            Cell(reading))))
+        rows.append(Row(labels[r["var"]], (*index_cells(r, min_n=d.min_n), Cell(int(r["n"])), Cell(reading))))
     table = Table(t(lang, f"景气指数（{w.wave}）", f"Sentiment indices ({w.wave})"),
                   (t(lang, "指数", "Index"), t(lang, "95%置信区间", "95% CI"), "n", t(lang, "判断", "Reading")),
                   tuple(rows), stub_header=t(lang, "指标", "Index"), notes=_notes(d, lang, waves=(w,)), key="indices")
@@ -283,11 +262,10 @@ def group_page(d: Dashboard, w: WaveData, grouping: str, lang: str) -> View:
     rows = []
     for g in groups:
         part = res[res["group"] == g]
-        n = int(part["n"].max())
-        cells = [Cell(f"<{d.min_n}" if bool(part["suppressed"].all()) else n)]
+        cells = [Cell(int(part["n"].max()))]
         for v in d.variables:
             m = part[part["var"] == v]
-            cells += _index_cells(m.iloc[0] if len(m) else None)
+            cells += index_cells(m.iloc[0] if len(m) else None, min_n=d.min_n)
         rows.append(Row(glabels[g], tuple(cells)))
     notes = (*_notes(d, lang, waves=(w,)), t(lang, f"未回答“{gname}”的 {w.no_group[grouping]} 人（如无工作者）不在分组中。",
                                  f"{w.no_group[grouping]} respondents without an answer on {gname} (e.g. not working) "

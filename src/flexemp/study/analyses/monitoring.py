@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from flexemp.core.errors import StudyError
-from flexemp.present.regression_table import star_marks
-from flexemp.present.table import Cell, ColumnGroup, Row, Table, p_value_cell
+from flexemp.present.index_table import (
+    difference_cells,
+    index_cells,
+    suppression_note,
+    wave_columns,
+)
+from flexemp.present.table import Cell, ColumnGroup, Row, Table
 from flexemp.study.analyses.common import label, names, one
 from flexemp.study.output import AnalysisOutput
 from flexemp.study.schema import AnalysisSpec
@@ -196,23 +200,6 @@ def _score_text(ctx: StudyContext, var: str, scores: dict[float, float], zh: boo
     return ("，" if zh else ", ").join(parts)
 
 
-def _index_cells(r: Any) -> list[Cell]:
-    if r is None:
-        return [Cell(None), Cell(None)]
-    if bool(r["suppressed"]):
-        return [Cell(None, text_override="—"), Cell(None, text_override=f"n={int(r['n'])}")]
-    return [Cell(float(r["index"]), 1), Cell(None, text_override=f"[{r['conf_low']:.1f}, {r['conf_high']:.1f}]")]
-
-
-def _diff_cells(c: Any, key: str) -> list[Cell]:
-    if c is None:
-        return [Cell(None), Cell(None)]
-    if bool(c["suppressed"]) or math.isnan(float(c[key])):
-        return [Cell(None, text_override="—"), Cell(None)]
-    p = float(c["p_value"])
-    return [Cell(float(c[key]), 1, stars=star_marks(p)), p_value_cell(p)]
-
-
 def _lookup(frame: pd.DataFrame | None, var: str, g: Any, by: str | None, wave: str | None = None,
             wave_col: str = "wave") -> Any:
     if frame is None:
@@ -277,13 +264,7 @@ def index(ctx: StudyContext, a: AnalysisSpec) -> AnalysisOutput:
     for cur_var, exp_var in expectations.items():
         gaps[cur_var] = expectation_gap(last, cur_var, str(exp_var), by=by, weights=ctx.data.weights, scores=scores,
                                         min_n=min_n)
-    col_groups = [ColumnGroup(w or ("指数" if zh else "Index"), 2) for w in waves]
-    cols: list[str] = []
-    for _ in waves:
-        cols += ["指数" if zh else "Index", "95%置信区间" if zh else "95% CI"]
-    if change is not None:
-        col_groups.append(ColumnGroup("环比变化" if zh else "Change", 2))
-        cols += ["变化" if zh else "Change", "p值" if zh else "p"]
+    cols, col_groups = wave_columns(waves, change=change is not None, lang=ctx.lang)
     if gaps:
         col_groups += [ColumnGroup(("下季度预期" if zh else "Next-quarter expectation"), 2),
                        ColumnGroup(("预期−当期" if zh else "Expected − current"), 2)]
@@ -295,19 +276,20 @@ def index(ctx: StudyContext, a: AnalysisSpec) -> AnalysisOutput:
         for g in groups:
             cells: list[Cell] = []
             for w in waves:
-                cells += _index_cells(_lookup(res, var, g, by, w))
+                cells += index_cells(_lookup(res, var, g, by, w), min_n=min_n)
             if change is not None:
-                cells += _diff_cells(_lookup(change, var, g, by), "change")
+                cells += difference_cells(_lookup(change, var, g, by), "change", min_n=min_n)
             if gaps:
                 exp_var = str(expectations.get(var, ""))
-                cells += _index_cells(_lookup(expected, exp_var, g, by) if var in gaps else None)
-                cells += _diff_cells(_lookup(gaps[var], f"{exp_var} - {var}", g, by) if var in gaps else None, "gap")
+                cells += index_cells(_lookup(expected, exp_var, g, by) if var in gaps else None, min_n=min_n)
+                cells += difference_cells(_lookup(gaps[var], f"{exp_var} - {var}", g, by) if var in gaps else None,
+                                          "gap", min_n=min_n)
             rows.append(Row(glabel(g) if by else vlabel(var), tuple(cells)))
     notes = [(f"注：指数=50+50×加权平均得分（{_score_text(ctx, variables[0], scores, zh)}），"
               f"以50为荣枯线，高于50表示景气、低于50表示不景气；置信区间按线性化方法计算；"
-              f"有效回答不足{min_n}的单元格以“—”表示，不予发布。" if zh else
+              f"{suppression_note(min_n, ctx.lang)}" if zh else
               f"Note: index = 50 + 50 × weighted mean score ({_score_text(ctx, variables[0], scores, zh)}); "
-              f"above 50 is expansion; linearized CIs; cells with fewer than {min_n} answers are suppressed (—).")]
+              f"above 50 is expansion; linearized CIs; {suppression_note(min_n, ctx.lang)}")]
     if change is not None:
         notes.append(f"环比变化为{waves[-1]}减{waves[-2]}（两期为独立样本）；***、**、*分别表示在1%、5%、10%水平上显著。" if zh
                      else f"Change = {waves[-1]} − {waves[-2]} (independent samples); ***, **, * significant at 1%, 5%, 10%.")
