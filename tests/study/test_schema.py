@@ -77,6 +77,18 @@ def test_option_values_are_checked_before_running(tmp_path):
     assert not out.exists()  # nothing ran, nothing was written
 
 
+@pytest.mark.parametrize(("stars", "message"), [
+    ("[0.05, 0.05]", "repeated"), ("[0.1, 0.05, 0.01, 0.001]", "at most 3"), ("[0, 0.05]", "(0, 1)"),
+    ("0.05", "give a list")])
+def test_stars_are_checked_by_the_tables_rule_before_running(tmp_path, stars, message):
+    """A study refuses, before anything runs, every ``stars`` value the tables would refuse."""
+    text = GOOD.replace("    controls: [male, age]", f"    controls: [male, age]\n    stars: {stars}")
+    out = tmp_path / "never"
+    with pytest.raises(StudyError, match="option 'stars'") as err:
+        run_study(text, out)
+    assert message in str(err.value) and not out.exists()
+
+
 def test_term_names_find_variables_inside_formula_terms():
     assert term_names("C(province)") == ["province"]
     assert term_names("contract:own_home") == ["contract", "own_home"]

@@ -70,10 +70,17 @@ def check_analysis(a: AnalysisSpec, spec: StudySpec) -> list[str]:
             problems.append(f"{a.where('beneath')}: {exc} (combine with +, e.g. se+ci)")
     if o.get("vcov") == "cluster" and "cluster" not in o:
         problems.append(f"{a.where('vcov')}: vcov: cluster needs cluster: VARIABLE")
-    if "stars" in o:
-        s = o["stars"]
-        if not (isinstance(s, list) and 1 <= len(s) <= 3 and all(isinstance(v, int | float) and 0 < v < 1 for v in s)):
-            problems.append(f"{a.where('stars')}: give 1-3 levels in (0, 1), e.g. [0.10, 0.05, 0.01]")
+    if "stars" in o:  # the tables' and the narrative's one rule (present.stars.check_stars), checked up front
+        from flexemp.core.errors import UnsupportedOptionError
+        from flexemp.present.stars import check_stars
+
+        if not isinstance(o["stars"], list):
+            problems.append(f"{a.where('stars')}: give a list of 1-3 levels in (0, 1), e.g. [0.10, 0.05, 0.01]")
+        else:
+            try:
+                check_stars(o["stars"])
+            except UnsupportedOptionError as exc:
+                problems.append(f"{a.where('stars')}: {exc}")
     for key in ("k", "bootstrap", "min_n"):
         if key in o and (not isinstance(o[key], int) or isinstance(o[key], bool) or o[key] < 1):
             problems.append(f"{a.where(key)}: must be a positive integer (got {o[key]!r})")

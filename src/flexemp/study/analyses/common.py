@@ -78,7 +78,13 @@ def fit_kwargs(a: AnalysisSpec, weights_default: str | None = None) -> dict[str,
 
 def stars(a: AnalysisSpec) -> tuple[float, ...]:
     """Star thresholds (default 10/5/1%)."""
+    from flexemp.core.errors import UnsupportedOptionError
+    from flexemp.present.stars import check_stars
+
     value = a.options.get("stars", [0.10, 0.05, 0.01])
-    if not isinstance(value, list) or not value or not all(isinstance(v, int | float) for v in value):
+    if not isinstance(value, list):
         raise StudyError(f"{a.where('stars')}: give a list of levels such as [0.10, 0.05, 0.01]")
-    return tuple(float(v) for v in value)
+    try:
+        return check_stars(value)
+    except UnsupportedOptionError as exc:
+        raise StudyError(f"{a.where('stars')}: {exc}") from exc
