@@ -79,13 +79,13 @@ def test_p_value_basis_matters() -> None:
 )
 def test_stars_against_thresholds(p: str, stars: str, verdict: str) -> None:
     spec = cr.RegressionSpec(thresholds=STARS_10_5_1)
-    assert cr.check_stars("T", "x", v(p=p), stars, spec).verdict == verdict
+    assert cr.audit_stars("T", "x", v(p=p), stars, spec).verdict == verdict
 
 
 def test_stars_from_t_when_p_is_not_printed() -> None:
     # seed 000 Table 4 规则学习: ATT 0.129***, t 2.260 → p = 2Φ̄(2.26) ≈ 0.0238, which earns ** at 10/5/1%
     spec = cr.RegressionSpec(thresholds=STARS_10_5_1)
-    chk = cr.check_stars("表4", "规则学习", v(coef="0.129", se="0.057", t="2.260"), "***", spec)
+    chk = cr.audit_stars("表4", "规则学习", v(coef="0.129", se="0.057", t="2.260"), "***", spec)
     assert chk.verdict == "inconsistent" and chk.numbers["stars_allowed"] == ["**"]
 
 

@@ -148,7 +148,7 @@ def _level(spec: RegressionSpec, p: float) -> int:
     return sum(p < thr for _, thr in spec.thresholds)
 
 
-def check_stars(
+def audit_stars(
     table: str, row: str, v: dict[str, Printed], stars: str, spec: RegressionSpec
 ) -> Check:
     """The printed stars must be those the p (printed, or from t or coef/SE) earns under the thresholds."""

@@ -76,7 +76,7 @@ def audit_regression(table: dict[str, Any], title: str, where: str) -> list[Chec
             out.append(cr.check_p_value(title, label, v, spec))
         stars = stars_of(row, where)
         if stars is not None:
-            out.append(cr.check_stars(title, label, v, stars, spec))
+            out.append(cr.audit_stars(title, label, v, stars, spec))
         if {"coef", "ci_low", "ci_high"} <= has:
             out.append(cr.check_ci_sign(title, label, v))
             if symmetric:
@@ -98,7 +98,7 @@ def audit_first_stage(table: dict[str, Any], title: str, where: str) -> list[Che
             out.append(cr.check_first_stage_f(title, label, v))
         stars = stars_of(row, where)
         if stars is not None and {"coef", "se"} <= set(v):
-            out.append(cr.check_stars(title, label, v, stars, spec))
+            out.append(cr.audit_stars(title, label, v, stars, spec))
     return out
 
 
