@@ -493,7 +493,7 @@ def _dataset() -> SyntheticDataset:
         title_en="Platform care and rural gig workers' life satisfaction (platform worker survey, 2021)",
         seed_document="000_2d02ffac1d2cca4d.txt",
         default_n=2007,
-        default_seed=20210702,
+        default_seed=20210749,
         module="platform_workers",
         truth={
             **{k: dict(v) for k, v in TRUTH.items()},
