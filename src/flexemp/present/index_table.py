@@ -67,7 +67,7 @@ class Record(Protocol):
         """The value of ``key`` (``default`` when absent)."""
 
 
-def _finite(x: Any) -> float | None:
+def finite_or_none(x: Any) -> float | None:
     """``x`` as a float, None when it is None, NaN, infinite or not a number."""
     try:
         v = float(x)
@@ -78,7 +78,7 @@ def _finite(x: Any) -> float | None:
 
 def _count(r: Record) -> int | None:
     """The record's number of answers, None when it has none (a change between waves)."""
-    n = _finite(r.get("n"))
+    n = finite_or_none(r.get("n"))
     return None if n is None else int(n)
 
 
@@ -135,10 +135,10 @@ def index_cells(r: Record | None, *, min_n: int) -> tuple[Cell, Cell]:
         return Cell(None), Cell(None)
     if bool(r.get("suppressed", False)):
         return suppressed_cells(_count(r), min_n)
-    value = _finite(r.get("index"))
+    value = finite_or_none(r.get("index"))
     if value is None:
         return Cell(None, text_override=DASH), Cell(None)
-    lo, hi = _finite(r.get("conf_low")), _finite(r.get("conf_high"))
+    lo, hi = finite_or_none(r.get("conf_low")), finite_or_none(r.get("conf_high"))
     ci = Cell(None) if lo is None or hi is None else Cell(None, text_override=f"[{lo:.1f}, {hi:.1f}]")
     return Cell(value, 1), ci
 
@@ -176,10 +176,10 @@ def difference_cells(r: Record | None, key: str, *, min_n: int) -> tuple[Cell, C
         return Cell(None), Cell(None)
     if bool(r.get("suppressed", False)):
         return suppressed_cells(_count(r), min_n)
-    value = _finite(r.get(key))
+    value = finite_or_none(r.get(key))
     if value is None:
         return Cell(None, text_override=DASH), Cell(None)
-    p = _finite(r.get("p_value"))
+    p = finite_or_none(r.get("p_value"))
     if p is None:
         return Cell(value, 1), Cell(None)
     return Cell(value, 1, stars=star_marks(p)), p_value_cell(p)

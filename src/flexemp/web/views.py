@@ -18,7 +18,13 @@ import pandas as pd
 
 from flexemp.present.charts.builders import index_chart
 from flexemp.present.charts.model import Chart, Series
-from flexemp.present.index_table import index_cells, suppression_note, wave_columns, wave_row_cells
+from flexemp.present.index_table import (
+    finite_or_none,
+    index_cells,
+    suppression_note,
+    wave_columns,
+    wave_row_cells,
+)
 from flexemp.present.table import Cell, ColumnGroup, Row, Table
 from flexemp.web.data import Dashboard, WaveData
 
@@ -42,13 +48,6 @@ class View:
     payload: dict[str, Any] = field(default_factory=dict)
 
 
-def _num(x: Any) -> float | None:
-    try:
-        v = float(x)
-    except (TypeError, ValueError):
-        return None
-    return v if math.isfinite(v) else None
-
 
 def _records(frame: pd.DataFrame, label: dict[str, str], extra: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     """Index rows as JSON records, suppressed cells' estimates blanked (their count kept)."""
@@ -57,7 +56,7 @@ def _records(frame: pd.DataFrame, label: dict[str, str], extra: dict[str, Any] |
         sup = bool(r["suppressed"])
         rec: dict[str, Any] = {"var": r["var"], "label": label.get(r["var"], r["var"])}
         for k in ("index", "se", "conf_low", "conf_high", "p_value"):
-            rec[k] = None if sup else _num(r[k])
+            rec[k] = None if sup else finite_or_none(r[k])
         rec["n"] = int(r["n"])
         rec["suppressed"] = sup
         rec["reading"] = r["reading"]
@@ -111,7 +110,7 @@ def var_labels(d: Dashboard, lang: str) -> dict[str, str]:
 
 def group_label(d: Dashboard, grouping: str, code: Any, lang: str) -> str:
     """Label of a group code from the codebook (the code itself when unlabelled)."""
-    num = _num(code)
+    num = finite_or_none(code)
     text = d.codebook[grouping].code_label(num, lang) if num is not None else None
     return text or str(code)
 
@@ -170,8 +169,8 @@ def headline(d: Dashboard, lang: str) -> View:
         "population": [{"wave": w.wave, **w.population} for w in d.waves],
         "change": None if change is None else [
             {"var": r["var"], "label": labels[r["var"]], "wave_current": r["wave_current"],
-             "wave_previous": r["wave_previous"], "change": None if r["suppressed"] else _num(r["change"]),
-             "se": None if r["suppressed"] else _num(r["se"]), "p_value": None if r["suppressed"] else _num(r["p_value"]),
+             "wave_previous": r["wave_previous"], "change": None if r["suppressed"] else finite_or_none(r["change"]),
+             "se": None if r["suppressed"] else finite_or_none(r["se"]), "p_value": None if r["suppressed"] else finite_or_none(r["p_value"]),
              "suppressed": bool(r["suppressed"])} for r in change.to_dict("records")],
     }
     intro = t(lang, f"数据集 {d.dataset}，共 {len(waves)} 期：{'、'.join(waves)}。50 为荣枯线。",
@@ -236,7 +235,7 @@ def wave_page(d: Dashboard, w: WaveData, lang: str) -> View:
     table = Table(t(lang, f"景气指数（{w.wave}）", f"Sentiment indices ({w.wave})"),
                   (t(lang, "指数", "Index"), t(lang, "95%置信区间", "95% CI"), "n", t(lang, "判断", "Reading")),
                   tuple(rows), stub_header=t(lang, "指标", "Index"), notes=_notes(d, lang, waves=(w,)), key="indices")
-    series = Series(w.wave, *(tuple(_num(x) if not s else None for x, s in zip(w.overall[c], w.overall["suppressed"], strict=True))
+    series = Series(w.wave, *(tuple(finite_or_none(x) if not s else None for x, s in zip(w.overall[c], w.overall["suppressed"], strict=True))
                               for c in ("index", "conf_low", "conf_high")))
     chart = Chart(key="wave", kind="coef", title=t(lang, f"景气指数（{w.wave}）", f"Sentiment indices ({w.wave})"),
                   categories=tuple(labels[v] for v in w.overall["var"]), series=(series,), reference=50.0, decimals=1,
@@ -280,7 +279,7 @@ def group_page(d: Dashboard, w: WaveData, grouping: str, lang: str) -> View:
         series = []
         for v in names:
             part = res[res["var"] == v].set_index("group").reindex(groups)
-            vals = [tuple(None if s else _num(x) for x, s in zip(part[c], part["suppressed"], strict=True))
+            vals = [tuple(None if s else finite_or_none(x) for x, s in zip(part[c], part["suppressed"], strict=True))
                     for c in ("index", "conf_low", "conf_high")]
             series.append(Series(short_labels(d, lang)[v], *vals))
         if series:
@@ -290,7 +289,7 @@ def group_page(d: Dashboard, w: WaveData, grouping: str, lang: str) -> View:
                                 decimals=1, x_label=t(lang, "指数", "Index")))
     recs = []
     for g in groups:
-        recs += _records(res[res["group"] == g], labels, {"group": _num(g) if _num(g) is not None else g,
+        recs += _records(res[res["group"] == g], labels, {"group": finite_or_none(g) if finite_or_none(g) is not None else g,
                                                          "group_label": glabels[g], "wave": w.wave})
     payload = {"wave": w.wave, "grouping": grouping, "grouping_label": gname, "indices": recs,
                "not_in_breakdown": w.no_group[grouping], "population": w.population}
