@@ -6,6 +6,12 @@ codebook, the sample flow of each wave and, when the study computes weights,
 the weighting result.  Rows that fail validation are counted in the flow as a
 first step ("未通过数据校验"), never lost silently.
 
+An embedded dataset (``data: {dataset: NAME}``) is read as collected when the
+study screens (``screening`` given): the valid rows followed by the invalid
+questionnaires the dataset defines (``generate(collected=True)``; seed 001:
+103 questionnaires, 3 removed by the screening rules), so the flow shows what
+the survey removed.  Without screening the study reads the valid sample.
+
 Weights (study key ``weights``) are a column name or a mapping::
 
     weights:
@@ -105,9 +111,11 @@ def _load_frames(spec: StudySpec) -> tuple[list[tuple[str | None, pd.DataFrame]]
         waves = _waves(data)
         if waves == [None] and ds.waves:
             waves = [ds.default_wave]
-        frames = [(w, ds.generate(n=data.get("n"), seed=data.get("seed"), wave=w)) for w in waves]
+        collected = spec.screening is not None  # screened studies read the questionnaires as collected
+        frames = [(w, ds.generate(n=data.get("n"), seed=data.get("seed"), wave=w, collected=collected))
+                  for w in waves]
         return frames, ds.codebook(), {"dataset": ds.name, "embedded": True, "waves": waves,
-                                      "seed_document": ds.seed_document}
+                                      "seed_document": ds.seed_document, "collected": collected}
     if "file" in data:
         from flexemp.io.readers import read_data
 

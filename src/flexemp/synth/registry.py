@@ -6,6 +6,13 @@ data-generating process.  Generators are vectorised and produce data in the
 raw form a survey export would have (one column per codebook ``source``
 column; codes as numbers; multi-selects as one 0/1 column per option), so
 that the same ingest path serves real and synthetic data.
+
+A dataset may also define the invalid questionnaires its survey collected
+(``n_invalid`` > 0; its module's ``chunks`` then takes ``collected``):
+``generate(collected=True)`` returns the questionnaires as collected, the
+``n`` valid rows unchanged followed by the invalid ones, for screening to
+remove.  For a dataset without invalid questionnaires ``collected=True``
+returns the valid sample itself (nothing was collected beyond it).
 """
 
 from __future__ import annotations
@@ -32,6 +39,16 @@ class SyntheticDataset:
     ``generate(n, seed, wave)`` returns the whole frame; ``chunks(n, seed, wave)``
     yields it in pieces of at most :data:`CHUNK_ROWS` rows (for streaming large
     ``n`` to Parquet).  ``truth`` holds the known true parameters.
+    ``n_invalid`` is the number of invalid questionnaires that
+    ``collected=True`` appends after the valid rows (0: none).
+
+    Examples
+    --------
+    >>> ds = get_dataset("riders_shanghai")
+    >>> len(ds.generate()), len(ds.generate(collected=True)), ds.n_invalid
+    (100, 103, 3)
+    >>> len(get_dataset("platform_workers").generate(n=10, collected=True))
+    10
     """
 
     name: str
@@ -44,6 +61,7 @@ class SyntheticDataset:
     waves: tuple[str, ...] = ()
     default_wave: str | None = None
     truth: dict[str, Any] = field(default_factory=dict)
+    n_invalid: int = 0
 
     def _mod(self) -> Any:
         return import_module(f"flexemp.synth.{self.module}")
@@ -66,18 +84,29 @@ class SyntheticDataset:
             raise FlexempError(f"dataset {self.name!r} has no waves; drop wave={wave!r}")
         return n, wave
 
-    def generate(self, n: int | None = None, seed: int | None = None, wave: str | None = None) -> pd.DataFrame:
-        """Generate the dataset (``n`` rows; defaults give the calibrated sample)."""
+    def generate(
+        self, n: int | None = None, seed: int | None = None, wave: str | None = None, *, collected: bool = False
+    ) -> pd.DataFrame:
+        """Generate the dataset (``n`` rows; defaults give the calibrated sample).
+
+        With ``collected=True``: the questionnaires as collected, the same
+        ``n`` valid rows followed by the ``n_invalid`` invalid ones (see the
+        module docstring).
+        """
+        return pd.concat(list(self.chunks(n, seed, wave, collected=collected)), ignore_index=True)
+
+    def chunks(
+        self, n: int | None = None, seed: int | None = None, wave: str | None = None, *, collected: bool = False
+    ) -> Iterator[pd.DataFrame]:
+        """Yield the dataset in chunks of at most ``CHUNK_ROWS`` rows (the invalid questionnaires last)."""
+        if not isinstance(collected, bool):
+            raise FlexempError(f"collected must be True or False (got {collected!r})")
         n, wave = self._check(n, wave)
         seed = self.default_seed if seed is None else int(seed)
-        return pd.concat(list(self._mod().chunks(n, seed, wave)), ignore_index=True)
-
-    def chunks(self, n: int | None = None, seed: int | None = None, wave: str | None = None) -> Iterator[pd.DataFrame]:
-        """Yield the dataset in chunks of at most ``CHUNK_ROWS`` rows."""
-        n, wave = self._check(n, wave)
-        seed = self.default_seed if seed is None else int(seed)
-        yield from self._mod().chunks(n, seed, wave)
-
+        if collected and self.n_invalid:
+            yield from self._mod().chunks(n, seed, wave, collected=True)
+        else:
+            yield from self._mod().chunks(n, seed, wave)
 
 @cache
 def _codebook(name: str) -> Codebook:

@@ -26,6 +26,18 @@ The outcome is coded as in Table 2 (有意愿 = 0, 没有意愿 = 1), the coding
 which every sign of Table 3 agrees with the seed's prose.  The default seed is
 one for which the logit fitted to the 100 default rows reproduces all nine
 signs of Table 3.
+
+Questionnaires as collected
+---------------------------
+The seed collected 103 questionnaires and dropped 3 (key variables missing or
+invalid).  ``generate(collected=True)`` appends :data:`N_INVALID` invalid
+questionnaires to the ``n`` valid rows (:func:`invalid_rows`), drawn from their
+own stream ``default_rng([seed, 2])`` so the valid rows are unchanged: one
+without the willingness answer, one with one personal characteristic missing,
+and a resubmission by a valid respondent (same name, phone and sex, the other
+answers drawn anew, the opposite willingness answer).  Their ``resp_id`` continues after the
+valid rows, so the duplicate rule, which keeps the first occurrence, drops the
+resubmission.  Columns with a missing value become nullable ``Int64``.
 """
 
 from __future__ import annotations
@@ -75,6 +87,14 @@ COVARIATES: tuple[str, ...] = tuple(k for k in TABLE1 if k != "unwilling")
 COLUMNS: tuple[str, ...] = ("resp_id", "name", "phone", *TABLE1)
 
 DEFAULT_N = 100
+#: Invalid questionnaires appended by ``generate(collected=True)`` (103 collected − 100 valid).
+N_INVALID = 3
+#: What is wrong with each invalid questionnaire, in order (zh, en).
+INVALID_DEFECTS: tuple[tuple[str, str], ...] = (
+    ("意愿题未作答", "willingness question unanswered"),
+    ("一项个人特征缺失", "one personal characteristic missing"),
+    ("同一手机号重复提交", "resubmission from the same phone"),
+)
 #: Chosen so that the logit fitted to the 100 default rows has all nine signs of Table 3.
 DEFAULT_SEED = 20231265
 
@@ -164,7 +184,76 @@ def simulate(n: int, seed: int) -> dict[str, np.ndarray]:
     return {"unwilling": unwilling, **cols}
 
 
-def chunks(n: int, seed: int, wave: str | None) -> Iterator[pd.DataFrame]:
+def _draw_answers(m: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """``m`` answers to every coded question, each drawn from its Table 1 shares."""
+    out = {}
+    for v, counts in TABLE1.items():
+        p = np.array(list(counts.values()), dtype=float)
+        out[v] = rng.choice(np.array(list(counts), dtype=np.int64), size=m, p=p / p.sum())
+    return out
+
+
+def _invalid_plan(n: int, seed: int) -> dict[str, Any]:
+    """The random draws of the invalid questionnaires (before the valid rows are built)."""
+    rng = np.random.default_rng([seed, 2])
+    answers = _draw_answers(N_INVALID, rng)
+    missing = COVARIATES[int(rng.integers(len(COVARIATES)))]
+    repeat = int(rng.integers(min(n, CHUNK_ROWS)))  # a respondent of the first chunk
+    names = fake_names((answers["sex"][:2] == 1).astype(np.int64), rng)
+    phones = fake_phones(2, rng)
+    return {"answers": answers, "missing": missing, "repeat": repeat, "names": names, "phones": phones}
+
+
+def invalid_rows(n: int, seed: int, first: pd.DataFrame) -> pd.DataFrame:
+    """The :data:`N_INVALID` invalid questionnaires appended after ``n`` valid rows.
+
+    Row 1 leaves ``unwilling`` empty; row 2 leaves one covariate (chosen at
+    random) empty; row 3 repeats the name, phone and sex of a valid respondent
+    of ``first`` with the other answers drawn anew and the opposite ``unwilling``.  Answers
+    are drawn from the Table 1 shares with ``default_rng([seed, 2])``.
+
+    Parameters
+    ----------
+    n : int
+        Number of valid rows (``resp_id`` continues from ``n + 1``).
+    seed : int
+        The seed.
+    first : pandas.DataFrame
+        The first chunk of valid rows (the resubmitting respondent is one of them).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`COLUMNS`; ``unwilling`` and the emptied covariate are ``Int64``.
+
+    Examples
+    --------
+    >>> valid = next(chunks(100, DEFAULT_SEED, None))
+    >>> bad = invalid_rows(100, DEFAULT_SEED, valid)
+    >>> bad["resp_id"].tolist(), int(bad["unwilling"].isna().sum())
+    (['RS0101', 'RS0102', 'RS0103'], 1)
+    >>> bool(bad["phone"].iloc[2] in set(valid["phone"]))
+    True
+    """
+    plan = _invalid_plan(n, seed)
+    answers: dict[str, Any] = dict(plan["answers"])
+    original = first.iloc[plan["repeat"]]
+    answers["unwilling"][2] = 1 - int(original["unwilling"])
+    answers["sex"][2] = int(original["sex"])  # the same person (the name follows the sex)
+    for v, row in (("unwilling", 0), (plan["missing"], 1)):
+        answers[v] = pd.array(answers[v], dtype="Int64")
+        answers[v][row] = pd.NA
+    width = max(4, len(str(n)))
+    frame: dict[str, Any] = {
+        "resp_id": np.char.add("RS", np.char.zfill(np.arange(n + 1, n + N_INVALID + 1).astype(str), width)),
+        "name": np.append(plan["names"], original["name"]),
+        "phone": np.append(plan["phones"], original["phone"]),
+        **answers,
+    }
+    return pd.DataFrame({col: frame[col] for col in COLUMNS})
+
+
+def chunks(n: int, seed: int, wave: str | None, collected: bool = False) -> Iterator[pd.DataFrame]:
     """Yield the dataset in chunks of at most :data:`~flexemp.synth.registry.CHUNK_ROWS` rows.
 
     The coded columns are drawn for all ``n`` rows at once (the marginal
@@ -179,14 +268,20 @@ def chunks(n: int, seed: int, wave: str | None) -> Iterator[pd.DataFrame]:
         The seed.
     wave : None
         The dataset has no waves (checked by the registry).
+    collected : bool
+        Also yield the :func:`invalid_rows` as a last chunk (the columns they
+        leave empty are ``Int64`` in every chunk).
 
     Yields
     ------
     pandas.DataFrame
-        Columns :data:`COLUMNS`; codes as int64.
+        Columns :data:`COLUMNS`; codes as int64 (``Int64`` where the invalid
+        questionnaires leave a value empty, with ``collected``).
     """
     c = simulate(n, seed)
     width = max(4, len(str(n)))
+    nullable = {"unwilling": "Int64", _invalid_plan(n, seed)["missing"]: "Int64"} if collected else {}
+    first: pd.DataFrame | None = None
     for k, start in enumerate(range(0, n, CHUNK_ROWS)):
         stop = min(n, start + CHUNK_ROWS)
         rng_id = np.random.default_rng([seed, k, 1])
@@ -197,7 +292,11 @@ def chunks(n: int, seed: int, wave: str | None) -> Iterator[pd.DataFrame]:
             "phone": fake_phones(stop - start, rng_id),
         }
         frame.update({v: c[v][start:stop] for v in TABLE1})
-        yield pd.DataFrame({col: frame[col] for col in COLUMNS})
+        chunk = pd.DataFrame({col: frame[col] for col in COLUMNS})
+        first = chunk if first is None else first
+        yield chunk.astype(nullable) if nullable else chunk
+    if collected and first is not None:
+        yield invalid_rows(n, seed, first)
 
 
 @register
@@ -210,11 +309,13 @@ def _dataset() -> SyntheticDataset:
         default_n=DEFAULT_N,
         default_seed=DEFAULT_SEED,
         module="riders_shanghai",
+        n_invalid=N_INVALID,
         truth={
             "outcome": "unwilling (1 = 没有意愿, 0 = 有意愿), Table 2 coding",
             "logit": {"const": true_intercept(), **BETA},
             "marginals": {k: {str(c): f for c, f in v.items()} for k, v in TABLE1.items()},
             "dgp": "covariates: independent permutations of the exact Table 1 counts; "
             "unwilling = 1 for the k largest x'beta + logistic error",
+            "invalid": [en for _, en in INVALID_DEFECTS],
         },
     )
