@@ -12,32 +12,17 @@ from typer.testing import CliRunner
 
 from flexemp.cli import app
 from flexemp.core.errors import DroppedRowsWarning, IndexInputError, WaveNotFoundError
-from flexemp.demo import demo_rules_path
 from flexemp.indices import diffusion_index
 from flexemp.indices.warehouse import warehouse_indices
-from flexemp.synth.export import codebook_path_for, write_synthetic
-from flexemp.warehouse.load import ingest
-from flexemp.warehouse.screenings import screen_wave
 from flexemp.warehouse.store import Warehouse
-
-WAVES = ("2022Q1", "2022Q2")
+from tests.small_warehouse import WAVES, build_small_warehouse
 
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory):
-    root = tmp_path_factory.mktemp("wh_idx")
-    path = root / "w.duckdb"
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("FLEXEMP_HOME", str(root / "home"))
-        mp.setenv("FLEXEMP_PSEUDONYM_KEY", "index-test-key-0123456789abcdef")
-        for wave in WAVES:
-            raw = write_synthetic("flex_sentiment", root / f"fs_{wave}.csv", n=1200, wave=wave)
-            ingest(raw, codebook_path_for(raw), wave, db=path)
-            # screen with a rule that really excludes rows (the demo's rule, plus the flexible-worker rule)
-            rules = demo_rules_path("flex_sentiment").read_text(encoding="utf-8") + (
-                "  - name: 有工作\n    keep: \"emp_status == 1\"\n")
-            screen_wave(wave, rules, dataset="flex_sentiment", db=path)
-    return path
+    # screened with a rule that really excludes rows: the demo's rule plus the flexible-worker rule
+    return build_small_warehouse(tmp_path_factory.mktemp("wh_idx"), n=1200, key="index-test-key-0123456789abcdef",
+                                 extra_rules='  - name: 有工作\n    keep: "emp_status == 1"\n')
 
 
 def _screened(db) -> pd.DataFrame:

@@ -4,28 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from flexemp.demo import demo_rules_path
-from flexemp.synth.export import codebook_path_for, write_synthetic
-from flexemp.warehouse.load import ingest
-from flexemp.warehouse.screenings import screen_wave
+from tests.small_warehouse import WAVES as WAVES
+from tests.small_warehouse import build_small_warehouse
 
 N_SMALL = 1500
-WAVES = ("2022Q1", "2022Q2")
 
 
 @pytest.fixture(scope="package")
 def small_db(tmp_path_factory):
     """Two waves of 1,500 synthetic respondents each, screened with the demo's rule."""
-    root = tmp_path_factory.mktemp("web")
-    db = root / "w.duckdb"
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("FLEXEMP_HOME", str(root / "home"))
-        mp.setenv("FLEXEMP_PSEUDONYM_KEY", "web-test-key-0123456789abcdef")
-        for wave in WAVES:
-            raw = write_synthetic("flex_sentiment", root / f"fs_{wave}.csv", n=N_SMALL, wave=wave)
-            ingest(raw, codebook_path_for(raw), wave, db=db)
-            screen_wave(wave, demo_rules_path("flex_sentiment"), dataset="flex_sentiment", db=db)
-    return db
+    return build_small_warehouse(tmp_path_factory.mktemp("web"), n=N_SMALL, key="web-test-key-0123456789abcdef")
 
 
 @pytest.fixture(scope="package")
