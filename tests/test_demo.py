@@ -12,6 +12,8 @@ from flexemp.warehouse.store import Warehouse
 
 # seed 004: 26,276 questionnaires, 26,252 after dropping the 24 respondents under 16
 SEED_004_FLOW = (26_276, 24, 26_252)
+# seed 001: 103 questionnaires collected, 3 removed (key variables missing, invalid), 100 valid
+SEED_001_STEPS = [(103, 1, 102), (102, 1, 101), (101, 1, 100)]
 
 
 def test_demo_twice_gives_the_same_result(tmp_path, monkeypatch):
@@ -32,16 +34,20 @@ def test_demo_twice_gives_the_same_result(tmp_path, monkeypatch):
         ("flex_sentiment", "2022Q1"): 26_276,
         ("flex_sentiment", "2022Q2"): 26_276,
         ("platform_workers", "2021"): 2_007,
-        ("riders_shanghai", "2023"): 100,
+        ("riders_shanghai", "2023"): 103,  # the questionnaires as collected
         ("internet_flex_finance", "2020"): 4_629,
     }
+    riders = next(s for s in first.screenings if s.dataset == "riders_shanghai")
+    assert [(st["n_before"], st["n_excluded"], st["n_after"]) for st in riders.flow["steps"]] == SEED_001_STEPS
     flows_before = (out / "sample_flows.json").read_text(encoding="utf-8")
     second = run_demo(db=db, out=out)
     assert [r.status for r in second.loads] == ["unchanged"] * len(DEMO_PLAN)
     assert all(s.reused for s in second.screenings)
     assert (out / "sample_flows.json").read_text(encoding="utf-8") == flows_before
     assert json.loads(flows_before)[1]["n_final"] == 26_252
-    assert "| 1 | 剔除16岁以下样本 | 26,276 | 24 | 26,252 |" in (out / "sample_flows.md").read_text(encoding="utf-8")
+    flows_md = (out / "sample_flows.md").read_text(encoding="utf-8")
+    assert "| 1 | 剔除16岁以下样本 | 26,276 | 24 | 26,252 |" in flows_md
+    assert "| 3 | 重复受访者（同一手机号） | 101 | 1 | 100 |" in flows_md
     # seed 002: platform, workers and government are definitive stakeholders
     types = {s["stakeholder"]: s["type"] for s in json.loads((out / "stakeholders.json").read_text(encoding="utf-8"))["stakeholders"]}
     assert types["平台企业"] == types["从业者"] == types["政府机构"] == "definitive"

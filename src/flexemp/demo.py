@@ -1,7 +1,9 @@
 """The demo: build a warehouse from the embedded datasets, screen them, show the flows.
 
 For each embedded dataset the demo writes the synthetic raw file and its
-codebook under ``OUT/data/``, the screening rules under ``OUT/rules/``, ingests
+codebook under ``OUT/data/`` (the questionnaires as collected,
+``generate(collected=True)``: for ``riders_shanghai`` the 103 of seed 001,
+whose screening leaves the 100 valid ones), the screening rules under ``OUT/rules/``, ingests
 the file into the warehouse (pseudonymising the fake names and phone
 numbers), screens it and writes the sample flows to ``OUT/sample_flows.json``
 and ``OUT/sample_flows.md``.  Then it runs every bundled example study
@@ -85,6 +87,18 @@ def demo_rules_path(dataset: str) -> Path:
         return Path(p)
 
 
+def _write_collected(name: str, path: Path, wave: str | None) -> None:
+    """The raw file of the questionnaires as collected (valid rows, then invalid ones) and its codebook."""
+    from flexemp.codebook import save_codebook
+    from flexemp.io.writers import write_chunks
+    from flexemp.synth import get_dataset
+    from flexemp.synth.export import codebook_path_for
+
+    ds = get_dataset(name)
+    write_chunks(ds.chunks(wave=wave, collected=True), path, codebook=ds.codebook())
+    save_codebook(ds.codebook(), codebook_path_for(path))
+
+
 def _flows_markdown(screenings: tuple[StoredScreening, ...]) -> str:
     parts = ["# 样本筛选流程 / Sample flows\n"]
     for s in screenings:
@@ -138,7 +152,7 @@ def run_demo(
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from flexemp.synth import get_dataset
-    from flexemp.synth.export import codebook_path_for, write_synthetic
+    from flexemp.synth.export import codebook_path_for
 
     db_path = Path(db) if db is not None else default_db_path()
     out = Path(out)
@@ -164,7 +178,7 @@ def run_demo(
             ds = get_dataset(name)
             if not (data_file.exists() and codebook_path_for(data_file).exists()):
                 # XLSX and SAV files carry a creation time, so they are written once and reused
-                write_synthetic(name, data_file, wave=synth_wave if ds.waves else None)
+                _write_collected(name, data_file, synth_wave if ds.waves else None)
             loads.append(ingest(data_file, codebook_path_for(data_file), wave, db=db_path))
             rules_out = out / "rules" / f"{name}.yaml"
             rules_out.write_text(demo_rules_path(name).read_text(encoding="utf-8"), encoding="utf-8")

@@ -124,6 +124,37 @@ def test_riders_outputs_and_structure(riders: dict[str, Any]) -> None:
     assert flexemp.get_dataset("riders_shanghai").codebook().scales() == {}
 
 
+# Seed 001: 103 questionnaires collected; 3 dropped (key variables missing, invalid); 100 valid.
+RIDER_FLOW = [("意愿题已作答", 103, 1, 102), ("个人特征无缺失", 102, 1, 101), ("重复受访者（同一手机号）", 101, 1, 100)]
+
+
+def test_riders_flow_reads_the_103_collected_questionnaires(riders: dict[str, Any]) -> None:
+    flow = riders["doc"]["sample_flows"][0]
+    assert (flow["n_read"], flow["n_invalid"], flow["n_final"]) == (103, 0, 100)
+    assert [(s["rule"], s["n_before"], s["n_excluded"], s["n_after"]) for s in flow["steps"]] == RIDER_FLOW
+    assert riders["doc"]["data"]["collected"] is True
+    text = riders["by_id"]["flow"]["text"][0]
+    assert text.startswith("共回收问卷103份，经“意愿题已作答”保留102份")
+    assert "经“重复受访者（同一手机号）”保留100份" in text and "最终样本100份" in text
+
+
+def test_riders_analyses_see_exactly_the_100_valid_rows(riders: dict[str, Any]) -> None:
+    # the screened study frame is the valid sample, row for row (codes are floats after validation)
+    valid = flexemp.get_dataset("riders_shanghai").generate()
+    frame = riders["frame"]
+    assert frame["resp_id"].tolist() == valid["resp_id"].tolist()
+    np.testing.assert_array_equal(frame[RIDER_VARS].to_numpy(float), valid[RIDER_VARS].to_numpy(float))
+    # and results.json holds the estimates computed on generate() itself
+    formula = "unwilling ~ " + " + ".join(RIDER_X)
+    _coef_check(riders["by_id"]["table3"]["results"]["models"][0], formula, valid)
+    counts = pd.DataFrame(riders["by_id"]["table1"]["results"]["table"])
+    for var in RIDER_VARS:
+        got = counts[counts["variable"] == var].set_index("code")["count"]
+        assert {float(k): int(v) for k, v in got.items()} == {
+            float(k): int(v) for k, v in valid[var].value_counts().items()
+        }, var
+
+
 def test_riders_frequencies_sum_to_sample_and_match_data(riders: dict[str, Any]) -> None:
     frame = riders["frame"]
     table = pd.DataFrame(riders["by_id"]["table1"]["results"]["table"])

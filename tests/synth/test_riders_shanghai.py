@@ -149,3 +149,87 @@ def test_true_intercept_matches_the_outcome_share() -> None:
         p = np.array(list(TABLE1_PUBLISHED[v].values())) / 100
         xb += rs.BETA[v] * rng.choice(codes, size=m, p=p)
     assert expit(xb).mean() == pytest.approx(0.51, abs=0.003)
+
+
+# ---------------------------------------------------------------- the questionnaires as collected
+# Seed 001: "共回收 103 份问卷，剔除关键变量缺失以及无效问卷共 3 份，最后获得有效样本 100 份".
+SEED_COLLECTED, SEED_VALID = 103, 100
+
+
+@pytest.mark.parametrize(("n", "seed"), [(None, None), (40, 9)])
+def test_collected_appends_three_invalid_rows_to_the_unchanged_valid_ones(ds, n, seed) -> None:
+    valid = ds.generate(n=n, seed=seed)
+    both = ds.generate(n=n, seed=seed, collected=True)
+    m = len(valid)
+    assert len(both) == m + rs.N_INVALID == m + len(rs.INVALID_DEFECTS)
+    # the valid rows are identical (only columns holding an empty answer become nullable Int64)
+    head = both.iloc[:m]
+    pd.testing.assert_frame_equal(head.astype(valid.dtypes), valid)
+    nullable = [c for c in both.columns if str(both[c].dtype) == "Int64"]
+    assert set(nullable) == {c for c in both.columns if both[c].isna().any()}
+    assert "unwilling" in nullable and len(nullable) == 2
+    bad = both.iloc[m:].reset_index(drop=True)
+    width = max(4, len(str(m)))
+    assert bad["resp_id"].tolist() == [f"RS{k:0{width}d}" for k in range(m + 1, m + 4)]
+    assert both["resp_id"].is_unique
+    answered = bad[list(rs.COVARIATES)].notna()
+    # 1: willingness unanswered, every personal characteristic answered
+    assert pd.isna(bad.loc[0, "unwilling"]) and answered.loc[0].all()
+    # 2: willingness answered, exactly one personal characteristic missing
+    assert pd.notna(bad.loc[1, "unwilling"]) and (~answered.loc[1]).sum() == 1
+    # 3: a complete resubmission from a valid respondent's phone, with other answers
+    assert bad.loc[2, list(rs.TABLE1)].notna().all()
+    original = valid[valid["phone"] == bad.loc[2, "phone"]]
+    assert len(original) == 1
+    assert original["name"].iloc[0] == bad.loc[2, "name"]
+    assert int(original["unwilling"].iloc[0]) != int(bad.loc[2, "unwilling"])
+    # the first two are new respondents; answers are valid codes
+    assert not set(bad.loc[:1, "phone"]) & set(valid["phone"])
+    for v, counts in TABLE1_PUBLISHED.items():
+        assert set(bad[v].dropna().astype(int)) <= set(counts), v
+
+
+def test_collected_default_matches_the_seed_counts(ds) -> None:
+    both = ds.generate(collected=True)
+    assert (len(both), len(ds.generate())) == (SEED_COLLECTED, SEED_VALID)
+    meta = ds.codebook().meta
+    assert (meta["n_collected"], meta["n_valid"]) == (SEED_COLLECTED, SEED_VALID)
+
+
+def test_collected_is_deterministic_and_chunks_agree(ds) -> None:
+    a = ds.generate(collected=True)
+    pd.testing.assert_frame_equal(a, ds.generate(collected=True))
+    parts = list(ds.chunks(collected=True))
+    assert [len(p) for p in parts] == [SEED_VALID, rs.N_INVALID]
+    assert all(list(p.dtypes) == list(parts[0].dtypes) for p in parts)  # one schema for streaming
+    other = ds.generate(seed=ds.default_seed + 1, collected=True)
+    assert not a.iloc[SEED_VALID:].reset_index(drop=True).equals(other.iloc[SEED_VALID:].reset_index(drop=True))
+
+
+def test_builtin_rules_remove_exactly_the_three_invalid_rows(ds) -> None:
+    from flexemp.demo import demo_rules_path
+    from flexemp.ingest.validate import validate
+    from flexemp.screening.flow import screen
+    from flexemp.screening.rules import load_rules
+
+    cb = ds.codebook()
+    both = ds.generate(collected=True)
+    vd = validate(both, cb)
+    assert len(vd.quarantine) == 0  # an unanswered question is the screening's business
+    res = screen(vd.data, cb, load_rules(demo_rules_path("riders_shanghai"), cb))
+    assert [(s.n_before, s.n_excluded, s.n_after) for s in res.flow] == [(103, 1, 102), (102, 1, 101), (101, 1, 100)]
+    kept = vd.data.loc[res.kept.to_numpy(bool), "resp_id"]
+    assert kept.tolist() == ds.generate()["resp_id"].tolist()
+
+
+def test_collected_on_a_dataset_without_invalid_rows_is_the_valid_sample() -> None:
+    pw = get_dataset("platform_workers")
+    assert pw.n_invalid == 0
+    pd.testing.assert_frame_equal(pw.generate(n=50, collected=True), pw.generate(n=50))
+
+
+def test_collected_must_be_a_bool(ds) -> None:
+    from flexemp.core.errors import FlexempError
+
+    with pytest.raises(FlexempError, match="collected must be True or False"):
+        ds.generate(collected="yes")
