@@ -257,6 +257,9 @@ def synth(
     n: Annotated[int | None, typer.Option("--n", help="Number of rows (default: the calibrated sample size).")] = None,
     seed: Annotated[int | None, typer.Option("--seed", help="Random seed (default: the dataset's).")] = None,
     wave: Annotated[str | None, typer.Option("--wave", help="Wave, for datasets that have waves.")] = None,
+    collected: Annotated[bool, typer.Option(
+        "--collected", help="The questionnaires as collected: the valid rows, then the invalid ones the survey "
+        "had (riders_shanghai: 3 of 103), for screening to remove.")] = False,
 ) -> None:
     """Write a synthetic dataset and its codebook (FILE.codebook.yaml) beside it.
 
@@ -267,11 +270,13 @@ def synth(
     from flexemp.synth import get_dataset
     from flexemp.synth.export import codebook_path_for, write_synthetic
 
-    total = n if n is not None else get_dataset(name).default_n
+    ds = get_dataset(name)
+    total = (n if n is not None else ds.default_n) + (ds.n_invalid if collected else 0)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, transient=True) as bar:
         task = bar.add_task(f"生成 {name}", total=total)
-        write_synthetic(name, out, n=n, seed=seed, wave=wave, progress=lambda k: bar.advance(task, k))
+        write_synthetic(name, out, n=n, seed=seed, wave=wave, collected=collected,
+                        progress=lambda k: bar.advance(task, k))
     console.print(f"Wrote {total:,} rows to {out} and the codebook to {codebook_path_for(out)}")
 
 

@@ -87,18 +87,6 @@ def demo_rules_path(dataset: str) -> Path:
         return Path(p)
 
 
-def _write_collected(name: str, path: Path, wave: str | None) -> None:
-    """The raw file of the questionnaires as collected (valid rows, then invalid ones) and its codebook."""
-    from flexemp.codebook import save_codebook
-    from flexemp.io.writers import write_chunks
-    from flexemp.synth import get_dataset
-    from flexemp.synth.export import codebook_path_for
-
-    ds = get_dataset(name)
-    write_chunks(ds.chunks(wave=wave, collected=True), path, codebook=ds.codebook())
-    save_codebook(ds.codebook(), codebook_path_for(path))
-
-
 def _flows_markdown(screenings: tuple[StoredScreening, ...]) -> str:
     parts = ["# 样本筛选流程 / Sample flows\n"]
     for s in screenings:
@@ -152,7 +140,7 @@ def run_demo(
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from flexemp.synth import get_dataset
-    from flexemp.synth.export import codebook_path_for
+    from flexemp.synth.export import codebook_path_for, write_synthetic
 
     db_path = Path(db) if db is not None else default_db_path()
     out = Path(out)
@@ -178,7 +166,7 @@ def run_demo(
             ds = get_dataset(name)
             if not (data_file.exists() and codebook_path_for(data_file).exists()):
                 # XLSX and SAV files carry a creation time, so they are written once and reused
-                _write_collected(name, data_file, synth_wave if ds.waves else None)
+                write_synthetic(name, data_file, wave=synth_wave if ds.waves else None, collected=True)
             loads.append(ingest(data_file, codebook_path_for(data_file), wave, db=db_path))
             rules_out = out / "rules" / f"{name}.yaml"
             rules_out.write_text(demo_rules_path(name).read_text(encoding="utf-8"), encoding="utf-8")

@@ -122,6 +122,12 @@ def test_datasets_and_synth(files):
     assert res.exit_code == 0, res.output
     assert len(pd.read_parquet(out)) == 100
     assert (files["tmp"] / "r.parquet.codebook.yaml").exists()
+    collected = files["tmp"] / "r103.csv"
+    res = invoke("synth", "riders_shanghai", "--collected", "--out", collected)
+    assert res.exit_code == 0 and "Wrote 103 rows" in res.output, res.output
+    raw = pd.read_csv(collected)
+    assert len(raw) == 103 and raw["resp_id"].iloc[:100].tolist() == pd.read_parquet(out)["resp_id"].tolist()
+    assert raw["unwilling"].isna().sum() == 1 and raw["phone"].duplicated().sum() == 1
     res = invoke("synth", "no_such_data", "--out", out)
     assert res.exit_code == 1 and "available:" in res.output
 

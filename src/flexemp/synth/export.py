@@ -24,6 +24,7 @@ def write_synthetic(
     n: int | None = None,
     seed: int | None = None,
     wave: str | None = None,
+    collected: bool = False,
     progress: Callable[[int], None] | None = None,
 ) -> Path:
     """Generate dataset ``name`` and write it to ``out`` (CSV, Parquet, SAV, DTA or XLSX).
@@ -40,6 +41,10 @@ def write_synthetic(
         The output file; the format follows the extension.
     n, seed, wave : optional
         Rows, random seed and wave (defaults: the calibrated sample).
+    collected : bool
+        Write the questionnaires as collected: the valid rows, then the invalid
+        questionnaires the dataset defines (``riders_shanghai``: 3, as seed 001's
+        103 → 100), for screening to remove (see ``SyntheticDataset.generate``).
     progress : callable, optional
         Called with the number of rows of each chunk written.
 
@@ -63,7 +68,7 @@ def write_synthetic(
     out.parent.mkdir(parents=True, exist_ok=True)
 
     def counted() -> Iterator[pd.DataFrame]:
-        for chunk in ds.chunks(n, seed, wave):
+        for chunk in ds.chunks(n, seed, wave, collected=collected):
             yield chunk
             if progress is not None:
                 progress(len(chunk))

@@ -78,17 +78,20 @@ def sample_flow(ctx: StudyContext, a: AnalysisSpec) -> AnalysisOutput:
                             column_groups=groups, notes=tuple(notes)))
     if a.text:
         for f in flows:
-            valid = f.n_read - f.n_invalid
             w = f"{f.wave}" if f.wave else ""
             parts = []
             for st in f.steps:
                 parts.append(f"经“{st.rule}”保留{st.n_after:,}份（占{st.n_after / st.n_before * 100:.1f}%）" if zh else
                              f"'{st.rule}' kept {st.n_after:,} ({st.n_after / st.n_before * 100:.1f}%)")
             steps_txt = ("，".join(parts) + "，") if zh and parts else ("; ".join(parts) + "; " if parts else "")
-            out.text.append(f"{w}共回收问卷{f.n_read:,}份，{steps_txt}最终样本{f.n_final:,}份"
-                            f"（占有效问卷的{f.n_final / valid * 100:.1f}%）。" if zh else
-                            f"{w + ': ' if w else ''}{f.n_read:,} questionnaires were returned; {steps_txt}"
-                            f"the final sample has {f.n_final:,} ({f.n_final / valid * 100:.1f}% of valid returns).")
+            # shares of the questionnaires returned; rows failing validation (if any) are said first
+            bad_zh = f"其中{f.n_invalid:,}份未通过数据校验，" if f.n_invalid else ""
+            bad_en = f"{f.n_invalid:,} failed validation; " if f.n_invalid else ""
+            share = f.n_final / f.n_read * 100 if f.n_read else 0.0
+            out.text.append(f"{w}共回收问卷{f.n_read:,}份，{bad_zh}{steps_txt}最终样本{f.n_final:,}份"
+                            f"（占回收问卷的{share:.1f}%）。" if zh else
+                            f"{w + ': ' if w else ''}{f.n_read:,} questionnaires were returned; {bad_en}{steps_txt}"
+                            f"the final sample has {f.n_final:,} ({share:.1f}% of those returned).")
     out.results = {"flows": [f.to_dict() for f in flows], "rules": ctx.data.rules}
     return out
 
