@@ -8,6 +8,9 @@ from typer.testing import CliRunner
 
 from flexemp.cli import app
 from flexemp.demo import DEMO_PLAN, run_demo
+from flexemp.synth import get_dataset
+from flexemp.synth.export import codebook_path_for, write_synthetic
+from flexemp.warehouse.load import ingest
 from flexemp.warehouse.store import Warehouse
 
 # seed 004: 26,276 questionnaires, 26,252 after dropping the 24 respondents under 16
@@ -48,6 +51,24 @@ def test_demo_twice_gives_the_same_result(tmp_path, monkeypatch):
     flows_md = (out / "sample_flows.md").read_text(encoding="utf-8")
     assert "| 1 | 剔除16岁以下样本 | 26,276 | 24 | 26,252 |" in flows_md
     assert "| 3 | 重复受访者（同一手机号） | 101 | 1 | 100 |" in flows_md
+    # a demo folder and warehouse from an earlier version (here: the older default seed of platform_workers):
+    # that raw file is written again and replaces the wave's load; the files this version generates are reused
+    data_file = out / "data" / "platform_workers_2021.csv"
+    note_file = out / "data" / "platform_workers_2021.csv.source.json"
+    note = json.loads(note_file.read_text(encoding="utf-8"))
+    assert note["seed"] == get_dataset("platform_workers").default_seed and note["collected"] is True
+    write_synthetic("platform_workers", data_file, seed=20210702, collected=True)
+    note_file.write_text(json.dumps({**note, "seed": 20210702}), encoding="utf-8")
+    assert ingest(data_file, codebook_path_for(data_file), "2021", db=db, replace=True).status == "replaced"
+    third = run_demo(db=db, out=out)
+    status = {(r.provenance.dataset, r.provenance.wave): r.status for r in third.loads}
+    assert status.pop(("platform_workers", "2021")) == "replaced"
+    assert set(status.values()) == {"unchanged"}
+    assert json.loads(note_file.read_text(encoding="utf-8")) == note
+    with Warehouse(db, read_only=True) as wh:
+        stored = wh.wave("2021", "platform_workers").data
+    current = get_dataset("platform_workers").generate()
+    assert len(stored) == 2_007 and stored["life_sat"].tolist() == current["life_sat"].tolist()
     # seed 002: platform, workers and government are definitive stakeholders
     types = {s["stakeholder"]: s["type"] for s in json.loads((out / "stakeholders.json").read_text(encoding="utf-8"))["stakeholders"]}
     assert types["平台企业"] == types["从业者"] == types["政府机构"] == "definitive"

@@ -87,6 +87,27 @@ def demo_rules_path(dataset: str) -> Path:
         return Path(p)
 
 
+def _note_path(data_file: Path) -> Path:
+    return data_file.with_name(data_file.name + ".source.json")
+
+
+def _source_note(name: str, wave: str | None) -> dict[str, Any]:
+    """What a demo raw file was generated from: dataset, wave, size, seed, collected rows, flexemp version."""
+    from flexemp import __version__
+    from flexemp.synth import get_dataset
+
+    ds = get_dataset(name)
+    return {"dataset": name, "wave": wave, "n": ds.default_n, "seed": ds.default_seed, "collected": True,
+            "flexemp_version": __version__}
+
+
+def _read_note(data_file: Path) -> dict[str, Any] | None:
+    try:
+        return dict(json.loads(_note_path(data_file).read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError):
+        return None
+
+
 def _flows_markdown(screenings: tuple[StoredScreening, ...]) -> str:
     parts = ["# 样本筛选流程 / Sample flows\n"]
     for s in screenings:
@@ -164,10 +185,15 @@ def run_demo(
             stem = f"{name}_{wave}"
             data_file = out / "data" / f"{stem}.{ext}"
             ds = get_dataset(name)
-            if not (data_file.exists() and codebook_path_for(data_file).exists()):
-                # XLSX and SAV files carry a creation time, so they are written once and reused
-                write_synthetic(name, data_file, wave=synth_wave if ds.waves else None, collected=True)
-            loads.append(ingest(data_file, codebook_path_for(data_file), wave, db=db_path))
+            # XLSX and SAV files carry a creation time, so a raw file is written once and reused while it
+            # is what this version generates (its source note says so); a file from another version or
+            # generator setting is written again and replaces the wave's earlier load in the warehouse
+            note = _source_note(name, synth_wave if ds.waves else None)
+            fresh = data_file.exists() and codebook_path_for(data_file).exists() and _read_note(data_file) == note
+            if not fresh:
+                write_synthetic(name, data_file, wave=note["wave"], collected=True)
+                _note_path(data_file).write_text(json.dumps(note, ensure_ascii=False, indent=2), encoding="utf-8")
+            loads.append(ingest(data_file, codebook_path_for(data_file), wave, db=db_path, replace=not fresh))
             rules_out = out / "rules" / f"{name}.yaml"
             rules_out.write_text(demo_rules_path(name).read_text(encoding="utf-8"), encoding="utf-8")
             screenings.append(screen_wave(wave, rules_out, dataset=name, db=db_path))
