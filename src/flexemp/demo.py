@@ -20,7 +20,7 @@ import json
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 
@@ -28,6 +28,9 @@ from flexemp.ingest.pseudonymise import create_key_file, default_key_file, resol
 from flexemp.warehouse.load import LoadResult, ingest
 from flexemp.warehouse.schema import default_db_path
 from flexemp.warehouse.screenings import StoredScreening, screen_wave
+
+if TYPE_CHECKING:
+    from flexemp.synth.registry import SyntheticDataset
 
 #: (dataset, wave, file format) loaded by the demo, in order.
 DEMO_PLAN: tuple[tuple[str, str | None, str, str], ...] = (
@@ -91,13 +94,11 @@ def _note_path(data_file: Path) -> Path:
     return data_file.with_name(data_file.name + ".source.json")
 
 
-def _source_note(name: str, wave: str | None) -> dict[str, Any]:
+def _source_note(ds: SyntheticDataset, wave: str | None) -> dict[str, Any]:
     """What a demo raw file was generated from: dataset, wave, size, seed, collected rows, flexemp version."""
     from flexemp import __version__
-    from flexemp.synth import get_dataset
 
-    ds = get_dataset(name)
-    return {"dataset": name, "wave": wave, "n": ds.default_n, "seed": ds.default_seed, "collected": True,
+    return {"dataset": ds.name, "wave": wave, "n": ds.default_n, "seed": ds.default_seed, "collected": True,
             "flexemp_version": __version__}
 
 
@@ -188,7 +189,7 @@ def run_demo(
             # XLSX and SAV files carry a creation time, so a raw file is written once and reused while it
             # is what this version generates (its source note says so); a file from another version or
             # generator setting is written again and replaces the wave's earlier load in the warehouse
-            note = _source_note(name, synth_wave if ds.waves else None)
+            note = _source_note(ds, synth_wave if ds.waves else None)
             fresh = data_file.exists() and codebook_path_for(data_file).exists() and _read_note(data_file) == note
             if not fresh:
                 write_synthetic(name, data_file, wave=note["wave"], collected=True)

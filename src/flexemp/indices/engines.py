@@ -188,6 +188,17 @@ def spark_session(master: str | None = None) -> SparkSession:
 
 
 @contextmanager
+def _parquet_view(spark: SparkSession, path: str) -> Iterator[tuple[str, list[str]]]:
+    """Parquet at ``path`` as the temporary view :data:`SOURCE_VIEW`, dropped afterwards."""
+    frame = spark.read.parquet(path)
+    frame.createOrReplaceTempView(SOURCE_VIEW)
+    try:
+        yield SOURCE_VIEW, list(frame.columns)
+    finally:
+        spark.catalog.dropTempView(SOURCE_VIEW)
+
+
+@contextmanager
 def spark_source(
     spark: SparkSession, table: Source, master: str
 ) -> Iterator[tuple[str, list[str]]]:
@@ -209,20 +220,12 @@ def spark_source(
         with tempfile.TemporaryDirectory(prefix="flexemp-spark-") as tmp:
             path = Path(tmp) / "source.parquet"
             table.to_parquet(path, index=False)
-            frame = spark.read.parquet(str(path))
-            frame.createOrReplaceTempView(SOURCE_VIEW)
-            try:
-                yield SOURCE_VIEW, list(frame.columns)
-            finally:
-                spark.catalog.dropTempView(SOURCE_VIEW)
+            with _parquet_view(spark, str(path)) as source:
+                yield source
         return
     if is_parquet_source(table):
-        frame = spark.read.parquet(os.fspath(table))
-        frame.createOrReplaceTempView(SOURCE_VIEW)
-        try:
-            yield SOURCE_VIEW, list(frame.columns)
-        finally:
-            spark.catalog.dropTempView(SOURCE_VIEW)
+        with _parquet_view(spark, os.fspath(table)) as source:
+            yield source
         return
     name = str(table)
     if not spark.catalog.tableExists(name):

@@ -22,7 +22,7 @@ from flexemp.core.errors import UnsupportedOptionError
 from flexemp.core.options import validate_option
 from flexemp.models.results import EstimationResult
 from flexemp.present.labels import term_labels
-from flexemp.present.stars import _pct, check_stars, star_marks, star_note
+from flexemp.present.stars import DEFAULT_STARS, _pct, check_stars, star_marks, star_note
 from flexemp.present.table import Cell, ColumnGroup, Row, Table, p_value_cell
 
 NUM = ("estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high")
@@ -200,7 +200,7 @@ class Layout:
     codebook: Codebook | None = None
     lang: str = "zh"
     beneath: str = "se"
-    stars: tuple[float, ...] = (0.10, 0.05, 0.01)
+    stars: tuple[float, ...] = DEFAULT_STARS
     decimals: int = 3
     labels: Mapping[str, str] | None = None
 

@@ -39,8 +39,8 @@ from flexemp.present.regression_layout import default_note as default_note
 from flexemp.present.regression_layout import dependent as dependent
 from flexemp.present.regression_layout import outcome_label as outcome_label
 from flexemp.present.regression_layout import term_variables as term_variables
+from flexemp.present.stars import DEFAULT_STARS, star_marks
 from flexemp.present.stars import check_stars as check_stars
-from flexemp.present.stars import star_marks
 from flexemp.present.stars import star_note as star_note
 from flexemp.present.table import Cell, Row, Table
 
@@ -57,7 +57,7 @@ def regression_table(
     column_labels: Sequence[str] | None = None,
     dep_var_labels: Sequence[str] | bool | None = None,
     beneath: str = "se",
-    stars: Sequence[float] = (0.10, 0.05, 0.01),
+    stars: Sequence[float] = DEFAULT_STARS,
     decimals: int = 3,
     order: Sequence[str] | None = None,
     keep: Sequence[str] | None = None,
@@ -164,7 +164,7 @@ def margins_table(
     column_labels: Sequence[str] | None = None,
     dep_var_labels: Sequence[str] | bool | None = None,
     beneath: str = "se",
-    stars: Sequence[float] = (0.10, 0.05, 0.01),
+    stars: Sequence[float] = DEFAULT_STARS,
     decimals: int = 3,
     order: Sequence[str] | None = None,
     keep: Sequence[str] | None = None,

@@ -39,12 +39,10 @@ from flexemp.present.regression_layout import (
     stat_rows,
     term_variables,
 )
-from flexemp.present.stars import star_marks
+from flexemp.present.stars import DEFAULT_STARS, star_marks
 from flexemp.present.table import Cell, Row, Table, p_value_cell
 
 __all__ = ["balance_table", "battery_table", "heckman_table", "iv_table", "psm_table"]
-
-STARS = (0.10, 0.05, 0.01)
 
 
 def _rows_for(cols: list[Column], spec: Sequence[tuple[str, str, str]], lay: Layout) -> list[Row]:
@@ -93,7 +91,7 @@ def iv_table(
     title: str = "",
     key: str = "",
     beneath: str = "se",
-    stars: Sequence[float] = STARS,
+    stars: Sequence[float] = DEFAULT_STARS,
     decimals: int = 3,
     controls: Sequence[str] | None = None,
     show_intercept: bool = False,
@@ -196,7 +194,7 @@ def psm_table(
     lang: str = "zh",
     title: str = "",
     key: str = "",
-    stars: Sequence[float] = STARS,
+    stars: Sequence[float] = DEFAULT_STARS,
     decimals: int = 3,
     notes: Sequence[str] | None = None,
     labels: Mapping[str, str] | None = None,
@@ -308,7 +306,7 @@ def balance_table(
     """
     if not isinstance(psm_result, PSMResult):
         raise UnsupportedOptionError(f"balance_table needs a PSMResult, not {type(psm_result).__name__}")
-    layout(codebook, lang, "se", STARS, decimals, labels)
+    layout(codebook, lang, "se", DEFAULT_STARS, decimals, labels)
     d = decimals
     rows: list[Row] = []
     terms: list[str | None] = []
@@ -355,7 +353,7 @@ def heckman_table(
     title: str = "",
     key: str = "",
     beneath: str = "se",
-    stars: Sequence[float] = STARS,
+    stars: Sequence[float] = DEFAULT_STARS,
     decimals: int = 3,
     order: Sequence[str] | None = None,
     controls: Sequence[str] | None = None,
@@ -458,7 +456,7 @@ def battery_table(
     title: str = "",
     key: str = "",
     beneath: str = "se",
-    stars: Sequence[float] = STARS,
+    stars: Sequence[float] = DEFAULT_STARS,
     decimals: int = 3,
     order: Sequence[str] | None = None,
     controls: Sequence[str] | None = None,

@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from flexemp.core.errors import StudyError
 from flexemp.study.analyses import descriptive, models, monitoring, robustness
-from flexemp.study.analyses.common import MODELS, VCOVS
+from flexemp.study.analyses.common import MODELS, VCOVS, stars
 from flexemp.study.schema import AnalysisSpec, StudySpec
 
 RUNNERS: dict[str, Callable[[Any, AnalysisSpec], Any]] = {
@@ -70,17 +71,11 @@ def check_analysis(a: AnalysisSpec, spec: StudySpec) -> list[str]:
             problems.append(f"{a.where('beneath')}: {exc} (combine with +, e.g. se+ci)")
     if o.get("vcov") == "cluster" and "cluster" not in o:
         problems.append(f"{a.where('vcov')}: vcov: cluster needs cluster: VARIABLE")
-    if "stars" in o:  # the tables' and the narrative's one rule (present.stars.check_stars), checked up front
-        from flexemp.core.errors import UnsupportedOptionError
-        from flexemp.present.stars import check_stars
-
-        if not isinstance(o["stars"], list):
-            problems.append(f"{a.where('stars')}: give a list of 1-3 levels in (0, 1), e.g. [0.10, 0.05, 0.01]")
-        else:
-            try:
-                check_stars(o["stars"])
-            except UnsupportedOptionError as exc:
-                problems.append(f"{a.where('stars')}: {exc}")
+    if "stars" in o:  # read as the runners read it (common.stars: the tables' one rule), checked up front
+        try:
+            stars(a)
+        except StudyError as exc:
+            problems.append(str(exc))
     for key in ("k", "bootstrap", "min_n"):
         if key in o and (not isinstance(o[key], int) or isinstance(o[key], bool) or o[key] < 1):
             problems.append(f"{a.where(key)}: must be a positive integer (got {o[key]!r})")
